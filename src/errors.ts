@@ -1,0 +1,31 @@
+/** The step of the run that failed; every error message starts with it. */
+export type Stage = 'inputs' | 'github-token' | 'discovery' | 'exchange' | 'lakebase' | 'outputs';
+
+const STAGE_LABELS: Record<Stage, string> = {
+  inputs: 'Reading inputs',
+  'github-token': 'Requesting the GitHub OIDC token',
+  discovery: 'Discovering the Databricks host',
+  exchange: 'Exchanging the token at Databricks',
+  lakebase: 'Minting the Lakebase credential',
+  outputs: 'Writing outputs',
+};
+
+/** An expected failure: what went wrong at which stage, and what the user should do about it. */
+export class ActionError extends Error {
+  readonly stage: Stage;
+  readonly hint: string;
+
+  constructor(stage: Stage, problem: string, hint: string) {
+    super(`${STAGE_LABELS[stage]} failed: ${problem}. ${hint}`);
+    this.name = 'ActionError';
+    this.stage = stage;
+    this.hint = hint;
+  }
+}
+
+/** One line for `::error::`: an ActionError as is, anything else as an internal error worth reporting. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ActionError) return error.message;
+  const detail = error instanceof Error ? error.message : String(error);
+  return `Unexpected internal error: ${detail}. Please report it with the log of this step.`;
+}

@@ -1,0 +1,104 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { HttpClient } from '@actions/http-client';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** One attempt of one request; retries live in retry.ts. */
+export interface Transport {
+  send(request: HttpRequest, timeoutMs: number): Promise<HttpResponse>;
+  dispose(): void;
+}
+
+/** The request never produced a complete answer: refused, reset, timed out, unreadable. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * @actions/http-client brings HTTPS_PROXY/NO_PROXY support. Its own retries and redirects are off:
+ * we retry with our own policy, and a redirect must never carry a token to another host.
+ */
+export function createTransport(userAgent: string): Transport {
+  let client: HttpClient | undefined;
+  const clientFor = (timeoutMs: number): HttpClient => {
+    client ??= new HttpClient(userAgent, [], {
+      allowRedirects: false,
+      allowRetries: false,
+      keepAlive: true,
+      socketTimeout: timeoutMs,
+    });
+    return client;
+  };
+  return {
+    send: (request, timeoutMs) => sendOnce(clientFor(timeoutMs), request, timeoutMs),
+    dispose: () => client?.dispose(),
+  };
+}
+
+async function sendOnce(
+  client: HttpClient,
+  request: HttpRequest,
+  timeoutMs: number,
+): Promise<HttpResponse> {
+  let message: IncomingMessage | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      message?.destroy();
+      reject(new NetworkError(`no complete answer within ${Math.round(timeoutMs / 1000)} s`));
+    }, timeoutMs);
+  });
+  const exchange = async (): Promise<HttpResponse> => {
+    const response = await client.request(
+      request.method,
+      request.url,
+      request.body ?? null,
+      request.headers,
+    );
+    message = response.message;
+    const body = await readBody(message);
+    return { status: message.statusCode ?? 0, headers: message.headers, body };
+  };
+  try {
+    return await Promise.race([exchange(), timeout]);
+  } catch (error) {
+    throw error instanceof NetworkError ? error : new NetworkError(describeNetworkError(error));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function readBody(message: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    message.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) message.destroy(new NetworkError('answer larger than 1 MiB'));
+      else chunks.push(chunk);
+    });
+    message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    message.on('aborted', () => reject(new NetworkError('connection closed mid-answer')));
+    message.on('error', reject);
+  });
+}
+
+function describeNetworkError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string')
+    return code === 'ECONNRESET' ? 'connection reset (ECONNRESET)' : code;
+  return error instanceof Error ? error.message : 'unknown network error';
+}

@@ -1,0 +1,21 @@
+import type { SecretRegistry } from './secrets.ts';
+import { neutralise } from './text.ts';
+
+/** Where the run reports progress; the GitHub edge writes to the runner, tests collect lines. */
+export interface LogSink {
+  info(line: string): void;
+  notice(line: string): void;
+  warning(line: string): void;
+  group<T>(title: string, body: () => Promise<T>): Promise<T>;
+}
+
+/** Wraps a sink so that no line can carry a known secret or inject a workflow command. */
+export function safeLog(sink: LogSink, secrets: SecretRegistry): LogSink {
+  const clean = (line: string): string => neutralise(secrets.redact(line), 2000);
+  return {
+    info: (line) => sink.info(clean(line)),
+    notice: (line) => sink.notice(clean(line)),
+    warning: (line) => sink.warning(clean(line)),
+    group: (title, body) => sink.group(clean(title), body),
+  };
+}

@@ -1,0 +1,45 @@
+import type { ExportMode } from './inputs.ts';
+import type { RunResult } from './run.ts';
+
+/** Step outputs by action.yml name. Which of them are secret is decided where they were received. */
+export function actionOutputs(result: RunResult): Record<string, string> {
+  return {
+    token: result.token.accessToken,
+    'token-expires-at': result.token.expiresAt?.toISOString() ?? '',
+    host: result.target.host.url,
+    audience: result.target.audience,
+  };
+}
+
+/**
+ * Environment for later steps. `token` hands over the token itself; `oidc` hands over what the
+ * Databricks CLI and SDKs need to run the exchange themselves, and refresh it, in every later step.
+ */
+export function exportedEnv(result: RunResult, mode: ExportMode): Record<string, string> {
+  const { target } = result;
+  const account: Record<string, string> =
+    target.kind === 'account' && target.accountId !== undefined
+      ? { DATABRICKS_ACCOUNT_ID: target.accountId }
+      : {};
+  switch (mode) {
+    case 'none':
+      return {};
+    case 'token':
+      return {
+        DATABRICKS_HOST: target.host.url,
+        DATABRICKS_TOKEN: result.token.accessToken,
+        DATABRICKS_AUTH_TYPE: 'pat',
+        ...account,
+      };
+    case 'oidc':
+      return {
+        DATABRICKS_HOST: target.host.url,
+        DATABRICKS_AUTH_TYPE: 'github-oidc',
+        ...(result.clientId === undefined ? {} : { DATABRICKS_CLIENT_ID: result.clientId }),
+        // Go, Python and the CLI read DATABRICKS_TOKEN_AUDIENCE; the Java SDK reads TOKEN_AUDIENCE.
+        DATABRICKS_TOKEN_AUDIENCE: target.audience,
+        TOKEN_AUDIENCE: target.audience,
+        ...account,
+      };
+  }
+}

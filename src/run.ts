@@ -1,0 +1,124 @@
+import { decodeClaims, describeClaims, type TokenClaims } from './claims.ts';
+import type { Clock } from './clock.ts';
+import { explainRefusal } from './diagnose.ts';
+import { fetchHostMetadata, needsMetadata, resolveTarget, type Target } from './discovery.ts';
+import { exchangeToken, ExchangeRefusedError, type DatabricksToken } from './exchange.ts';
+import { missingPermissionError, type IdTokenRequest } from './github-token.ts';
+import type { Transport } from './http.ts';
+import type { Config } from './inputs.ts';
+import { fixedJwt, gitHubJwt, type JwtSource } from './jwt-source.ts';
+import type { LogSink } from './log.ts';
+import { DEFAULT_RETRY_POLICY, type CallContext, type RetryPolicy } from './retry.ts';
+import type { SecretRegistry } from './secrets.ts';
+
+/** No new attempt starts after this: far inside the 5-minute life of a GitHub JWT. */
+const RUN_DEADLINE_MS = 120_000;
+/** Below this remaining life, say so: a long later step would outlive the token. */
+const SHORT_LIVED_MS = 15 * 60_000;
+
+export interface RunDeps {
+  transport: Transport;
+  clock: Clock;
+  /** Already safe: redacts secrets and neutralises text (see safeLog). */
+  log: LogSink;
+  secrets: SecretRegistry;
+  idTokenRequest: IdTokenRequest | undefined;
+  policy?: RetryPolicy;
+}
+
+export interface RunResult {
+  target: Target;
+  clientId: string | undefined;
+  claims: TokenClaims | undefined;
+  token: DatabricksToken;
+}
+
+export async function run(config: Config, deps: RunDeps): Promise<RunResult> {
+  const { log, clock } = deps;
+  const ctx: CallContext = {
+    transport: deps.transport,
+    clock,
+    log,
+    policy: deps.policy ?? DEFAULT_RETRY_POLICY,
+    deadline: clock.now() + RUN_DEADLINE_MS,
+  };
+  const { target, jwt } = await resolveTargetAndJwt(config, ctx, deps);
+  const federation =
+    config.clientId === undefined ? 'account-wide' : `service principal ${config.clientId}`;
+  log.info(
+    `Databricks ${target.kind} ${target.host.url}; token endpoint ${target.tokenEndpoint}; federation: ${federation}`,
+  );
+  log.info(`Audience: ${target.audience} (from ${target.audienceSource})`);
+  const claims = decodeClaims(await jwt.current());
+  if (claims !== undefined) log.info(`Token claims: ${describeClaims(claims, clock.now())}`);
+  const token = await exchange(ctx, deps, config, target, jwt, claims);
+  log.info(`Databricks token received; ${describeExpiry(token, clock.now())}`);
+  if (config.exportEnv === 'token') warnIfShortLived(token, clock.now(), log);
+  return { target, clientId: config.clientId, claims, token };
+}
+
+/** The host metadata when needed, concurrently with the JWT when the audience does not depend on it. */
+async function resolveTargetAndJwt(
+  config: Config,
+  ctx: CallContext,
+  deps: RunDeps,
+): Promise<{ target: Target; jwt: JwtSource }> {
+  const jwtFor = jwtFactory(config, ctx, deps);
+  const metadata = needsMetadata(config)
+    ? fetchHostMetadata(ctx, config.host)
+    : Promise.resolve(undefined);
+  if (config.audience !== undefined) {
+    const jwt = jwtFor(config.audience);
+    const [resolved] = await Promise.all([metadata, jwt.current()]);
+    return { target: resolveTarget(config, resolved), jwt };
+  }
+  const target = resolveTarget(config, await metadata);
+  return { target, jwt: jwtFor(target.audience) };
+}
+
+/** Fails at once, before any network call, when there is no way to get a JWT. */
+function jwtFactory(
+  config: Config,
+  ctx: CallContext,
+  deps: RunDeps,
+): (audience: string) => JwtSource {
+  const { oidcToken } = config;
+  if (oidcToken !== undefined) return () => fixedJwt(oidcToken);
+  const request = deps.idTokenRequest;
+  if (request === undefined) throw missingPermissionError();
+  return (audience) => gitHubJwt(ctx, deps.secrets, request, audience);
+}
+
+async function exchange(
+  ctx: CallContext,
+  deps: RunDeps,
+  config: Config,
+  target: Target,
+  jwt: JwtSource,
+  claims: TokenClaims | undefined,
+): Promise<DatabricksToken> {
+  try {
+    return await exchangeToken(ctx, deps.secrets, {
+      tokenEndpoint: target.tokenEndpoint,
+      subjectToken: () => jwt.current(),
+      clientId: config.clientId,
+      scope: config.scope,
+    });
+  } catch (error) {
+    if (error instanceof ExchangeRefusedError)
+      for (const line of explainRefusal(claims, target, config.clientId)) deps.log.info(line);
+    throw error;
+  }
+}
+
+function describeExpiry(token: DatabricksToken, now: number): string {
+  if (token.expiresAt === undefined) return 'Databricks did not say when it expires';
+  return `expires at ${token.expiresAt.toISOString()} (in ${Math.round((token.expiresAt.getTime() - now) / 1000)} s)`;
+}
+
+function warnIfShortLived(token: DatabricksToken, now: number, log: LogSink): void {
+  if (token.expiresAt === undefined || token.expiresAt.getTime() - now > SHORT_LIVED_MS) return;
+  log.notice(
+    `The Databricks token ${describeExpiry(token, now)}, as it lives only as long as the GitHub token. For longer steps, use export-env: oidc, with which the Databricks CLI and SDKs fetch fresh tokens themselves.`,
+  );
+}

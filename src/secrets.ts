@@ -1,0 +1,26 @@
+/**
+ * Every secret the run has seen. A value is handed to the runner's masker the moment it is added,
+ * and `redact` removes all of them from any text we are about to print, as a second line of defence.
+ */
+export class SecretRegistry {
+  private readonly values = new Set<string>();
+  private readonly mask: (value: string) => void;
+
+  constructor(mask: (value: string) => void) {
+    this.mask = mask;
+  }
+
+  add(value: string): string {
+    if (value !== '' && !this.values.has(value)) {
+      this.values.add(value);
+      this.mask(value);
+    }
+    return value;
+  }
+
+  redact(text: string): string {
+    let redacted = text;
+    for (const value of this.values) redacted = redacted.replaceAll(value, '***');
+    return redacted;
+  }
+}

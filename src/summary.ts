@@ -1,0 +1,27 @@
+import type { RunResult } from './run.ts';
+import { escapeHtml } from './text.ts';
+
+/** The job summary: a small table of what was done; only non-secret values ever reach it. */
+export function renderSummary(result: RunResult): string {
+  return `<h3>Databricks OIDC credentials</h3>\n<table>${summaryRows(result).map(renderRow).join('')}</table>\n`;
+}
+
+function renderRow([name, value]: [string, string]): string {
+  return `<tr><th align="left">${escapeHtml(name)}</th><td><code>${escapeHtml(value)}</code></td></tr>`;
+}
+
+function summaryRows(result: RunResult): Array<[string, string]> {
+  const { target, claims, token } = result;
+  return [
+    ['Host', `${target.host.url} (${target.kind})`],
+    ['Token endpoint', target.tokenEndpoint],
+    [
+      'Federation',
+      result.clientId === undefined ? 'account-wide policy' : 'service principal policy',
+    ],
+    ['Client ID', result.clientId ?? '(none)'],
+    ['Audience', target.audience],
+    ['Subject', typeof claims?.sub === 'string' ? claims.sub : '(unknown)'],
+    ['Token expires', token.expiresAt?.toISOString() ?? '(not stated)'],
+  ];
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import type { Call } from './dispatch.ts';
+import { bearerToken, restError, type Reply } from './http-util.ts';
+import type { Identity } from './policies.ts';
+import type { IssuedToken } from './types.ts';
+
+export interface TokenGrant {
+  token: IssuedToken;
+  identity: Identity;
+}
+
+/** Databricks OAuth access tokens the emulator issued, and the bearer check of the REST APIs. */
+export class TokenStore {
+  readonly issued: IssuedToken[] = [];
+  readonly #grants = new Map<string, TokenGrant>();
+  readonly #addSecret: (value: string) => void;
+
+  constructor(addSecret: (value: string) => void) {
+    this.#addSecret = addSecret;
+  }
+
+  issue(identity: Identity, scope: string, lifetimeSeconds: number, host: IssuedToken['host']) {
+    const token: IssuedToken = {
+      token: randomBytes(48).toString('base64url'),
+      userName: identity.userName,
+      expiresAt: new Date(Date.now() + lifetimeSeconds * 1000),
+      scope,
+      host,
+    };
+    this.#addSecret(token.token);
+    this.issued.push(token);
+    this.#grants.set(token.token, { token, identity });
+    return token;
+  }
+
+  /**
+   * The grant behind a request's bearer token, or the REST error to answer. Tokens minted at the
+   * account token endpoint are accepted on the workspace too: both belong to the one emulated
+   * account, and the real behaviour is UNCONFIRMED (fact sheet §5.4).
+   */
+  authenticate(call: Call, requiredScope = 'all-apis'): TokenGrant | Reply {
+    const presented = bearerToken(call.headers['authorization']);
+    const grant = presented === undefined ? undefined : this.#grants.get(presented);
+    // UNCONFIRMED: the exact messages; the shape follows fact sheet §1.5 (REST error_code/message).
+    if (!grant) return restError(401, '401', 'Invalid access token.');
+    if (grant.token.expiresAt.getTime() <= Date.now()) {
+      return restError(401, '401', 'Invalid access token. The token has expired.');
+    }
+    if (!grant.token.scope.split(' ').includes(requiredScope)) {
+      return restError(
+        403,
+        'PERMISSION_DENIED',
+        `Provided OAuth token does not have required scopes: ${requiredScope}`,
+      );
+    }
+    return grant;
+  }
+
+  reset(): void {
+    this.issued.length = 0;
+    this.#grants.clear();
+  }
+}
