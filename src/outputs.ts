@@ -1,4 +1,5 @@
 import type { ExportMode } from './inputs.ts';
+import type { LakebaseCredential } from './lakebase.ts';
 import type { RunResult } from './run.ts';
 
 /** Step outputs by action.yml name. Which of them are secret is decided where they were received. */
@@ -8,6 +9,33 @@ export function actionOutputs(result: RunResult): Record<string, string> {
     'token-expires-at': result.token.expiresAt?.toISOString() ?? '',
     host: result.target.host.url,
     audience: result.target.audience,
+    ...(result.database && databaseOutputs(result.database)),
+  };
+}
+
+function databaseOutputs(database: LakebaseCredential): Record<string, string> {
+  return {
+    'database-host': database.host,
+    'database-port': String(database.port),
+    'database-name': database.database,
+    'database-user': database.user,
+    'database-password': database.password,
+    'database-password-expires-at': database.expiresAt?.toISOString() ?? '',
+    'database-url': database.url,
+    'database-jdbc-url': database.jdbcUrl,
+  };
+}
+
+/** libpq's variables: psql and every libpq-based client connect with no flags. */
+function postgresEnv(database: LakebaseCredential | undefined): Record<string, string> {
+  if (database === undefined) return {};
+  return {
+    PGHOST: database.host,
+    PGPORT: String(database.port),
+    PGDATABASE: database.database,
+    PGUSER: database.user,
+    PGPASSWORD: database.password,
+    PGSSLMODE: 'require',
   };
 }
 
@@ -30,6 +58,7 @@ export function exportedEnv(result: RunResult, mode: ExportMode): Record<string,
         DATABRICKS_TOKEN: result.token.accessToken,
         DATABRICKS_AUTH_TYPE: 'pat',
         ...account,
+        ...postgresEnv(result.database),
       };
     case 'oidc':
       return {
@@ -40,6 +69,7 @@ export function exportedEnv(result: RunResult, mode: ExportMode): Record<string,
         DATABRICKS_TOKEN_AUDIENCE: target.audience,
         TOKEN_AUDIENCE: target.audience,
         ...account,
+        ...postgresEnv(result.database),
       };
   }
 }

@@ -5,8 +5,10 @@ import { fetchHostMetadata, needsMetadata, resolveTarget, type Target } from './
 import { exchangeToken, ExchangeRefusedError, type DatabricksToken } from './exchange.ts';
 import { missingPermissionError, type IdTokenRequest } from './github-token.ts';
 import type { Transport } from './http.ts';
-import type { Config } from './inputs.ts';
+import { ActionError } from './errors.ts';
+import type { Config, LakebaseTarget } from './inputs.ts';
 import { fixedJwt, gitHubJwt, type JwtSource } from './jwt-source.ts';
+import { mintLakebaseCredential, type LakebaseCredential } from './lakebase.ts';
 import type { LogSink } from './log.ts';
 import { DEFAULT_RETRY_POLICY, type CallContext, type RetryPolicy } from './retry.ts';
 import type { SecretRegistry } from './secrets.ts';
@@ -31,6 +33,7 @@ export interface RunResult {
   clientId: string | undefined;
   claims: TokenClaims | undefined;
   token: DatabricksToken;
+  database: LakebaseCredential | undefined;
 }
 
 export async function run(config: Config, deps: RunDeps): Promise<RunResult> {
@@ -54,7 +57,11 @@ export async function run(config: Config, deps: RunDeps): Promise<RunResult> {
   const token = await exchange(ctx, deps, config, target, jwt, claims);
   log.info(`Databricks token received; ${describeExpiry(token, clock.now())}`);
   if (config.exportEnv === 'token') warnIfShortLived(token, clock.now(), log);
-  return { target, clientId: config.clientId, claims, token };
+  const database =
+    config.lakebase === undefined
+      ? undefined
+      : await lakebase(ctx, deps, config.lakebase, target, token);
+  return { target, clientId: config.clientId, claims, token, database };
 }
 
 /** The host metadata when needed, concurrently with the JWT when the audience does not depend on it. */
@@ -109,6 +116,32 @@ async function exchange(
       for (const line of explainRefusal(claims, target, config.clientId)) deps.log.info(line);
     throw error;
   }
+}
+
+async function lakebase(
+  ctx: CallContext,
+  deps: RunDeps,
+  lakebaseTarget: LakebaseTarget,
+  target: Target,
+  token: DatabricksToken,
+): Promise<LakebaseCredential> {
+  if (target.kind === 'account')
+    throw new ActionError(
+      'lakebase',
+      `${target.host.url} is an account console, but Lakebase credentials are workspace-scoped`,
+      'Set host to the URL of the workspace that owns the Lakebase instance or endpoint',
+    );
+  const credential = await mintLakebaseCredential(ctx, deps.secrets, {
+    workspaceUrl: target.host.url,
+    accessToken: token.accessToken,
+    tokenExpiresAt: token.expiresAt,
+    target: lakebaseTarget,
+  });
+  const expiry = credential.expiresAt?.toISOString() ?? 'an unstated time';
+  deps.log.info(
+    `Lakebase credential for ${credential.user} at ${credential.host}:${credential.port}/${credential.database}; expires at ${expiry}`,
+  );
+  return credential;
 }
 
 function describeExpiry(token: DatabricksToken, now: number): string {

@@ -23,5 +23,15 @@ function summaryRows(result: RunResult): Array<[string, string]> {
     ['Audience', target.audience],
     ['Subject', typeof claims?.sub === 'string' ? claims.sub : '(unknown)'],
     ['Token expires', token.expiresAt?.toISOString() ?? '(not stated)'],
+    ...databaseRows(result),
+  ];
+}
+
+function databaseRows({ database }: RunResult): Array<[string, string]> {
+  if (database === undefined) return [];
+  return [
+    ['Lakebase', `${database.host}:${database.port}/${database.database}`],
+    ['Postgres user', database.user],
+    ['Credential expires', database.expiresAt?.toISOString() ?? '(not stated)'],
   ];
 }
