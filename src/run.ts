@@ -1,7 +1,13 @@
 import { decodeClaims, describeClaims, type TokenClaims } from './claims.ts';
 import type { Clock } from './clock.ts';
 import { explainRefusal } from './diagnose.ts';
-import { fetchHostMetadata, needsMetadata, resolveTarget, type Target } from './discovery.ts';
+import {
+  fetchHostMetadata,
+  needsMetadata,
+  resolveTarget,
+  type AudienceSource,
+  type Target,
+} from './discovery.ts';
 import { exchangeToken, ExchangeRefusedError, type DatabricksToken } from './exchange.ts';
 import { missingPermissionError, type IdTokenRequest } from './github-token.ts';
 import type { Transport } from './http.ts';
@@ -17,6 +23,13 @@ import type { SecretRegistry } from './secrets.ts';
 const RUN_DEADLINE_MS = 120_000;
 /** Below this remaining life, say so: a long later step would outlive the token. */
 const SHORT_LIVED_MS = 15 * 60_000;
+
+const AUDIENCE_ORIGINS: Record<AudienceSource, string> = {
+  input: 'from the audience input',
+  'host metadata': "the host metadata's default",
+  'account ID': 'the account ID, the default for an account console',
+  'token endpoint': "the workspace token endpoint, the Databricks SDKs' default",
+};
 
 export interface RunDeps {
   transport: Transport;
@@ -51,7 +64,7 @@ export async function run(config: Config, deps: RunDeps): Promise<RunResult> {
   log.info(
     `Databricks ${target.kind} ${target.host.url}; token endpoint ${target.tokenEndpoint}; federation: ${federation}`,
   );
-  log.info(`Audience: ${target.audience} (from ${target.audienceSource})`);
+  log.info(`Audience: ${target.audience} (${AUDIENCE_ORIGINS[target.audienceSource]})`);
   const claims = decodeClaims(await jwt.current());
   if (claims !== undefined) log.info(`Token claims: ${describeClaims(claims, clock.now())}`);
   const token = await exchange(ctx, deps, config, target, jwt, claims);

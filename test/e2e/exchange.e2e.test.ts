@@ -92,7 +92,7 @@ describe('the bundled action against the emulator', () => {
     const run = await fx.run({ host: emulator.workspace.url, 'client-id': SP_APPLICATION_ID });
     expect(run.exitCode).toBe(0);
     expect(run.outputs['audience']).toBe('https://github.com/octo-org');
-    expect(run.log.join('\n')).toContain('(from host metadata)');
+    expect(run.log.join('\n')).toContain("(the host metadata's default)");
   });
 
   it('uses an explicit audience', async () => {
