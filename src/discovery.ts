@@ -1,6 +1,7 @@
 import { ActionError } from './errors.ts';
 import type { Host } from './host.ts';
 import type { Config } from './inputs.ts';
+import { nonEmptyString, parseJsonObject, stringField } from './json.ts';
 import { callWithRetries, type CallContext } from './retry.ts';
 
 /** What `GET <host>/.well-known/databricks-config` told us; every field optional. */
@@ -57,26 +58,15 @@ export async function fetchHostMetadata(
 }
 
 export function parseHostMetadata(body: string): HostMetadata | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof data !== 'object' || data === null) return undefined;
-  const record = data as Record<string, unknown>;
-  const hostType = record['host_type'];
+  const record = parseJsonObject(body);
+  if (record === undefined) return undefined;
+  const hostType = stringField(record, 'host_type');
   const audiences = record['token_federation_default_oidc_audiences'];
-  const firstAudience: unknown = Array.isArray(audiences) ? audiences[0] : undefined;
   return {
-    accountHost: typeof hostType === 'string' ? hostType === 'ACCOUNT_HOST' : undefined,
-    accountId: nonEmptyString(record['account_id']),
-    defaultAudience: nonEmptyString(firstAudience),
+    accountHost: hostType === undefined ? undefined : hostType === 'ACCOUNT_HOST',
+    accountId: stringField(record, 'account_id'),
+    defaultAudience: Array.isArray(audiences) ? nonEmptyString(audiences[0]) : undefined,
   };
-}
-
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ActionError } from './errors.ts';
+import { parseJsonObject, stringField, type JsonObject } from './json.ts';
 import { callWithRetries, type CallContext } from './retry.ts';
 import type { SecretRegistry } from './secrets.ts';
 import { neutralise } from './text.ts';
@@ -61,7 +62,7 @@ export async function exchangeToken(
     };
   });
   const receivedAt = ctx.clock.now();
-  const body = parseJson(response.body);
+  const body = parseJsonObject(response.body);
   if (response.status !== 200) throw refusal(response.status, body);
   const accessToken = body?.['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '')
@@ -78,17 +79,6 @@ export async function exchangeToken(
   };
 }
 
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** `expires_in` as a number or a numeric string, per the SDKs' leniency; anything else is unknown. */
 export function parseExpiresIn(value: unknown): number | undefined {
   const seconds =
@@ -98,7 +88,7 @@ export function parseExpiresIn(value: unknown): number | undefined {
     : undefined;
 }
 
-function refusal(status: number, body: Record<string, unknown> | undefined): ActionError {
+function refusal(status: number, body: JsonObject | undefined): ActionError {
   if (body === undefined)
     return new ActionError(
       'exchange',
@@ -107,8 +97,8 @@ function refusal(status: number, body: Record<string, unknown> | undefined): Act
     );
   // The OAuth shape, or the Okta-style shape some Databricks endpoints use.
   const text = (key: string): string | undefined => {
-    const value = body[key];
-    return typeof value === 'string' && value !== '' ? neutralise(value) : undefined;
+    const value = stringField(body, key);
+    return value === undefined ? undefined : neutralise(value);
   };
   return new ExchangeRefusedError(
     status,

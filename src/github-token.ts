@@ -1,5 +1,6 @@
 import { decodeClaims } from './claims.ts';
 import { ActionError } from './errors.ts';
+import { parseJsonObject, stringField } from './json.ts';
 import { callWithRetries, type CallContext } from './retry.ts';
 import type { SecretRegistry } from './secrets.ts';
 import { neutralise } from './text.ts';
@@ -64,22 +65,17 @@ function withAudience(requestUrl: string, audience: string): string {
 }
 
 function readValue(body: string): string {
-  let value: unknown;
-  try {
-    value = (JSON.parse(body) as { value?: unknown } | null)?.value;
-  } catch {
+  const json = parseJsonObject(body);
+  const hint = 'Re-run the job; if it persists, check githubstatus.com';
+  if (json === undefined)
     throw new ActionError(
       'github-token',
-      'GitHub answered with something that is not JSON',
-      'Re-run the job; if it persists, check githubstatus.com',
+      'GitHub answered with something that is not a JSON object',
+      hint,
     );
-  }
-  if (typeof value !== 'string' || value === '')
-    throw new ActionError(
-      'github-token',
-      'GitHub answered without a token in "value"',
-      'Re-run the job; if it persists, check githubstatus.com',
-    );
+  const value = stringField(json, 'value');
+  if (value === undefined)
+    throw new ActionError('github-token', 'GitHub answered without a token in "value"', hint);
   return value;
 }
 
@@ -93,11 +89,6 @@ function refused(status: number, body: string): ActionError {
 }
 
 function serverMessage(body: string): string {
-  try {
-    const message = (JSON.parse(body) as { message?: unknown } | null)?.message;
-    if (typeof message === 'string' && message !== '') return ` ("${neutralise(message, 200)}")`;
-  } catch {
-    // not JSON: say nothing of the body
-  }
-  return '';
+  const message = stringField(parseJsonObject(body), 'message');
+  return message === undefined ? '' : ` ("${neutralise(message, 200)}")`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ActionError } from './errors.ts';
 import type { LakebaseTarget } from './inputs.ts';
+import { stringField, type JsonObject } from './json.ts';
 import { callRest, RestError } from './rest.ts';
 import type { CallContext } from './retry.ts';
 import type { SecretRegistry } from './secrets.ts';
@@ -124,13 +125,13 @@ async function readResource(ctx: CallContext, request: LakebaseRequest): Promise
   if (request.target.kind === 'instance')
     return {
       state: String(body['state'] ?? 'UNKNOWN'),
-      host: stringOrUndefined(body['read_write_dns']),
+      host: stringField(body, 'read_write_dns'),
     };
-  const status = (body['status'] ?? {}) as Record<string, unknown>;
-  const hosts = (status['hosts'] ?? {}) as Record<string, unknown>;
+  const status = (body['status'] ?? {}) as JsonObject;
+  const hosts = (status['hosts'] ?? {}) as JsonObject;
   return {
     state: String(status['current_state'] ?? 'UNKNOWN'),
-    host: stringOrUndefined(hosts['host']),
+    host: stringField(hosts, 'host'),
   };
 }
 
@@ -258,10 +259,6 @@ function describe(target: LakebaseTarget): string {
   return target.kind === 'instance'
     ? `Lakebase instance "${target.name}"`
     : `Lakebase endpoint "${target.name}"`;
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function seconds(ms: number): string {

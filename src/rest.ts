@@ -1,4 +1,5 @@
 import type { Stage } from './errors.ts';
+import { parseJsonObject, stringField, type JsonObject } from './json.ts';
 import { callWithRetries, type CallContext } from './retry.ts';
 import { neutralise } from './text.ts';
 
@@ -27,7 +28,7 @@ export interface RestCall {
 }
 
 /** One Databricks REST call with the shared retry policy; resolves to the JSON object it answered. */
-export async function callRest(ctx: CallContext, call: RestCall): Promise<Record<string, unknown>> {
+export async function callRest(ctx: CallContext, call: RestCall): Promise<JsonObject> {
   const response = await callWithRetries(ctx, call.stage, call.what, () => ({
     method: call.method,
     url: call.url,
@@ -38,11 +39,11 @@ export async function callRest(ctx: CallContext, call: RestCall): Promise<Record
     },
     ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
   }));
-  const json = parseObject(response.body);
+  const json = parseJsonObject(response.body);
   if (response.status !== 200) {
     const text = (key: string): string | undefined => {
-      const value = json?.[key];
-      return typeof value === 'string' && value !== '' ? neutralise(value, 200) : undefined;
+      const value = stringField(json, key);
+      return value === undefined ? undefined : neutralise(value, 200);
     };
     throw new RestError(
       response.status,
@@ -53,15 +54,4 @@ export async function callRest(ctx: CallContext, call: RestCall): Promise<Record
   if (json === undefined)
     throw new RestError(response.status, undefined, 'the answer is not a JSON object');
   return json;
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

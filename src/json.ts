@@ -1,0 +1,22 @@
+/** Server answers are untrusted: read them as plain objects and pick fields by type. */
+export type JsonObject = Record<string, unknown>;
+
+export function parseJsonObject(text: string): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as JsonObject)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A field's value if it is a non-empty string. */
+export function stringField(object: JsonObject | undefined, key: string): string | undefined {
+  return nonEmptyString(object?.[key]);
+}
