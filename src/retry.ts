@@ -46,6 +46,15 @@ export function classifyResponse(status: number, body: string): Verdict {
   return 'fail';
 }
 
+/**
+ * Throttling says "later", not "broken": such answers are retried until the run deadline rather than
+ * counted against maxAttempts, so that a large matrix of jobs hitting a rate limit together all get
+ * through (the Databricks SDKs likewise wait out 429s for minutes).
+ */
+export function isThrottling(status: number, body: string): boolean {
+  return status === 429 || (status >= 400 && status < 500 && THROTTLED.test(body.slice(0, 2000)));
+}
+
 /** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; undefined if unusable. */
 export function parseRetryAfter(
   value: string | string[] | undefined,
@@ -76,12 +85,14 @@ export async function callWithRetries(
   buildRequest: () => HttpRequest | Promise<HttpRequest>,
 ): Promise<HttpResponse> {
   const { clock, policy } = ctx;
+  let failures = 0;
   for (let attempt = 1; ; attempt++) {
     const remaining = ctx.deadline - clock.now();
     if (remaining <= 0) throw gaveUp(stage, what, attempt - 1, 'the deadline passed');
     const request = await buildRequest();
     let reason: string;
     let retryAfterMs: number | undefined;
+    let throttled = false;
     try {
       const response = await ctx.transport.send(
         request,
@@ -90,12 +101,14 @@ export async function callWithRetries(
       if (response.status >= 300 && response.status < 400) throw redirected(stage, what, response);
       if (classifyResponse(response.status, response.body) !== 'retry') return response;
       reason = `HTTP ${response.status}`;
+      throttled = isThrottling(response.status, response.body);
       retryAfterMs = parseRetryAfter(response.headers['retry-after'], clock.now());
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       reason = error.message;
     }
-    if (attempt >= policy.maxAttempts) throw gaveUp(stage, what, attempt, reason);
+    if (!throttled) failures++;
+    if (failures >= policy.maxAttempts) throw gaveUp(stage, what, attempt, reason);
     const delay = Math.max(backoffDelay(attempt - 1, policy, clock.random), retryAfterMs ?? 0);
     if (clock.now() + delay >= ctx.deadline)
       throw gaveUp(
@@ -104,9 +117,10 @@ export async function callWithRetries(
         attempt,
         `${reason}, and waiting ${seconds(delay)} would pass the deadline`,
       );
-    ctx.log.info(
-      `${what}: ${neutralise(reason)}; retry ${attempt} of ${policy.maxAttempts - 1} in ${seconds(delay)}`,
-    );
+    const budget = throttled
+      ? 'throttled, retrying until the deadline'
+      : `of ${policy.maxAttempts - 1}`;
+    ctx.log.info(`${what}: ${neutralise(reason)}; retry ${attempt} ${budget} in ${seconds(delay)}`);
     await clock.sleep(delay);
   }
 }
