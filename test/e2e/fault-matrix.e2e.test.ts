@@ -261,6 +261,20 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: 'token endpoint 429 on every attempt: waits past 5 attempts, but not past the deadline',
+    faults: [['workspace.token', status(429, { 'Retry-After': '20' }), Infinity]],
+    // Attempts at 0, 20, 40, 60, 80 and 100 s; the next 20 s wait would end after the 120 s deadline.
+    counts: { 'workspace.token': 6 },
+    fails: {
+      stage: 'exchange',
+      message: /after 6 attempts \(last: HTTP 429, and waiting 20\.0 s would pass the deadline\)/,
+    },
+    check: ({ run }) =>
+      expect(
+        run.log.filter((line) => line.includes('throttled, retrying until the deadline')),
+      ).toHaveLength(5),
+  },
+  {
     name: 'token endpoint "Temporarily throttled" in a 400 body, twice: recovered on attempt 3',
     faults: [['workspace.token', { kind: 'throttled' }, 2]],
     counts: { 'workspace.token': 3 },
@@ -585,11 +599,20 @@ describe('fault matrix: the bundled action against one injected fault per row', 
     emulators.push(
       ...(await Promise.all(Array.from({ length: POOL_SIZE }, () => startEmulator()))),
     );
-    // Longest rows first, so that they overlap with all the others.
-    const slow = (row: Row) =>
-      (row.faults ?? []).some(([, f]) => f.kind === 'hang' || f.kind === 'trickle') ||
-      (row.faults ?? []).some(([, , times]) => times === Infinity);
-    const queue = [...ROWS].sort((a, b) => Number(slow(b)) - Number(slow(a)));
+    // Longest rows first (about 100 s and 80 s), so that they overlap with all the others.
+    const faults = (row: Row) => row.faults ?? [];
+    const weight = (row: Row) =>
+      faults(row).some(
+        ([, f, times]) =>
+          times === Infinity && (f.kind === 'hang' || (f.kind === 'status' && f.status === 429)),
+      )
+        ? 2
+        : faults(row).some(
+              ([, f, times]) => f.kind === 'hang' || f.kind === 'trickle' || times === Infinity,
+            )
+          ? 1
+          : 0;
+    const queue = [...ROWS].sort((a, b) => weight(b) - weight(a));
     await Promise.all(
       emulators.map(async (emulator) => {
         for (let row = queue.shift(); row !== undefined; row = queue.shift()) {

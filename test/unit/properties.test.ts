@@ -10,6 +10,7 @@ import {
   backoffDelay,
   classifyResponse,
   DEFAULT_RETRY_POLICY,
+  isThrottling,
   parseRetryAfter,
   type RetryPolicy,
 } from '../../src/retry.ts';
@@ -337,6 +338,24 @@ describe('classifyResponse', () => {
           if (status === 400) expect(classifyResponse(status, throttled)).toBe('retry');
         },
       ),
+    );
+  });
+});
+
+describe('isThrottling', () => {
+  it('is a kind of retry: every throttling answer is retried', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 599 }),
+        fc.oneof(hostile, fc.json()),
+        (status, text) => {
+          if (isThrottling(status, text)) expect(classifyResponse(status, text)).toBe('retry');
+          if (status === 429) expect(isThrottling(status, text)).toBe(true);
+          if (status < 400 || status >= 500)
+            expect(isThrottling(status, text)).toBe(status === 429);
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });
