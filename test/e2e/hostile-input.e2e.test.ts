@@ -309,34 +309,38 @@ describe('generated hostile inputs, whole-action runs', () => {
 });
 
 describe('a look-alike host', () => {
-  let lane: Lane;
+  const lanes: Lane[] = [];
   beforeAll(async () => {
-    lane = await startLane();
+    lanes.push(...(await Promise.all([startLane(), startLane()])));
   });
   afterAll(async () => {
-    await Promise.all([lane?.emulator.close(), lane?.proxy.close()]);
+    await Promise.all(lanes.flatMap(({ emulator, proxy }) => [emulator.close(), proxy.close()]));
   });
 
-  it.each([
+  it.concurrent.each([
     [
+      0,
       'https://dbc-1234.cloud.databricks.com.evil.test/',
       'dbc-1234.cloud.databricks.com.evil.test:443',
     ],
     [
+      1,
       'dbc-1234.cloud.databricks.com-evil.test:8443',
       'dbc-1234.cloud.databricks.com-evil.test:8443',
     ],
   ])(
-    '%s is contacted there and nowhere else',
-    async (host, target) => {
-      prepare(lane);
-      const run = await runIn(lane, { host, 'client-id': SP_APPLICATION_ID });
-      expectWellBehaved(run, lane.emulator.secrets());
+    '%#: %s is contacted there and nowhere else',
+    async (lane, host, target) => {
+      const own = lanes[lane];
+      if (own === undefined) throw new Error('no lane');
+      prepare(own);
+      const run = await runIn(own, { host, 'client-id': SP_APPLICATION_ID });
+      expectWellBehaved(run, own.emulator.secrets());
       expect(run.exitCode).toBe(1);
       expect(run.errors[0]).toMatch(
         /^Exchanging the token at Databricks failed: Token exchange did not succeed after 5 attempts/,
       );
-      expect(new Set(lane.proxy.requests.map((r) => r.target))).toEqual(new Set([target]));
+      expect(new Set(own.proxy.requests.map((r) => r.target))).toEqual(new Set([target]));
     },
     60_000,
   );
