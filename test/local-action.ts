@@ -70,7 +70,6 @@ function runLocalAction(envFile: string): Promise<{ code: number | null; output:
     );
     let output = '';
     const collect = (chunk: Buffer): void => {
-      process.stdout.write(chunk);
       output += chunk.toString();
     };
     child.stdout.on('data', collect);
@@ -118,6 +117,11 @@ async function runScenario(emulator: Emulator, scenario: Scenario): Promise<stri
     for (const secret of [...emulator.secrets(), ...Object.values(extraEnv)])
       if (secret.length >= 8 && output.includes(secret))
         problems.push(`a secret was printed: ${secret.slice(0, 6)}…`);
+    // local-action's banners and metadata tables are noise once it works: then show the action's
+    // part. Each line is indented, so a runner running this script takes none for a workflow command.
+    const actionPart = output.indexOf('Running Action');
+    const shown = problems.length > 0 || actionPart < 0 ? output : output.slice(actionPart);
+    console.log(shown.replace(/^/gm, '  │ '));
     return problems.map((problem) => `${scenario.title}: ${problem}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
