@@ -9,7 +9,7 @@
 // Reports median and p95 wall time, peak RSS (GNU time), the ratios to each floor, the HTTP round
 // trips and how many of them are sequential, the size of dist/, and the time to the first request.
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -51,64 +51,6 @@ interface Variant {
   /** Whether it talks to the emulator (and must leave a token in GITHUB_OUTPUT). */
   exchanges: boolean;
   samples: Sample[];
-}
-
-/**
- * What-if: the action bundled with undici replaced by a stub. @actions/http-client imports undici
- * only for getAgentDispatcher() (proxy support for fetch), which neither the action nor
- * @actions/core calls, yet it is most of dist/ and of its load time. Built in a scratch directory
- * with copies of the packages the bundle needs, so that the project's node_modules stay as they are.
- */
-async function bundleWithoutUndici(dir: string): Promise<string> {
-  const modules = join(dir, 'node_modules');
-  const copied = new Set<string>();
-  const copy = async (name: string): Promise<void> => {
-    if (copied.has(name) || name === 'undici') return;
-    copied.add(name);
-    const from = join(ROOT, 'node_modules', name);
-    await cp(from, join(modules, name), { recursive: true });
-    const manifest = JSON.parse(await readFile(join(from, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>;
-    };
-    for (const dependency of Object.keys(manifest.dependencies ?? {})) await copy(dependency);
-  };
-  const own = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-  };
-  for (const name of Object.keys(own.dependencies)) await copy(name);
-  await mkdir(join(modules, 'undici'), { recursive: true });
-  await writeFile(
-    join(modules, 'undici', 'package.json'),
-    JSON.stringify({ name: 'undici', version: '0.0.0-unused', type: 'module', main: 'index.js' }),
-  );
-  await writeFile(
-    join(modules, 'undici', 'index.js'),
-    "export class ProxyAgent { constructor() { throw new Error('undici is not bundled'); } }\n",
-  );
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-  const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
-  const entry = (await readFile(join(ROOT, 'package.json'), 'utf8')).match(/ncc build (\S+)/)?.[1];
-  const compiled = await run(
-    bin('tsc'),
-    ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'build')],
-    process.env,
-  );
-  if (compiled.code !== 0) throw new Error(`what-if compile failed: ${compiled.stdout}`);
-  const built = await run(
-    bin('ncc'),
-    [
-      'build',
-      join(dir, entry ?? 'build/index.js'),
-      '-o',
-      join(dir, 'dist'),
-      '--minify',
-      '--no-source-map-register',
-      '-q',
-    ],
-    process.env,
-  );
-  if (built.code !== 0) throw new Error(`what-if bundle failed: ${built.stderr}`);
-  return join(dir, 'dist', 'index.js');
 }
 
 async function bundleFloor(dir: string): Promise<string> {
@@ -238,7 +180,6 @@ async function dirSize(dir: string): Promise<number> {
 async function main(): Promise<void> {
   const workDir = await mkdtemp(join(tmpdir(), 'bench-'));
   const emulator = await startEmulator();
-  let whatIfBytes: number | undefined;
   try {
     const { github, workspace } = emulator;
     emulator.policies.addServicePrincipalPolicy({
@@ -283,12 +224,6 @@ async function main(): Promise<void> {
       add(`floor (b) node, exchange + Lakebase (+${latency} ms)`, latency, [floorNode], lakebase);
     }
     add('action, exchange, audience given (+50 ms)', 50, [action], withAudience);
-    if (!args.smoke) {
-      const lean = await bundleWithoutUndici(join(workDir, 'what-if'));
-      whatIfBytes = (await stat(lean)).size;
-      add('what-if: action without undici, exchange (+0 ms)', 0, [lean], exchange);
-      add('what-if: action without undici, bundle alone', 0, [lean]);
-    }
     add("node -e ''", 0, ['-e', '']);
     add('action bundle alone (load, fail at inputs)', 0, [action]);
     add('floor (a) bundle alone (load, no inputs)', 0, [
@@ -304,14 +239,14 @@ async function main(): Promise<void> {
       process.stderr.write(`\rround ${round + 1}/${WARMUP + RUNS}`);
     }
     process.stderr.write('\n');
-    report(variants, await dirSize(DIST), whatIfBytes);
+    report(variants, await dirSize(DIST));
   } finally {
     await emulator.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }
 
-function report(variants: Variant[], distBytes: number, whatIfBytes: number | undefined): void {
+function report(variants: Variant[], distBytes: number): void {
   const stats = new Map(
     variants.map((v) => {
       const wall = v.samples.map((s) => s.wallMs);
@@ -363,11 +298,6 @@ function report(variants: Variant[], distBytes: number, whatIfBytes: number | un
   console.log(
     `\ndist/: ${(distBytes / 1024).toFixed(0)} KiB; loading the bundle costs ${fmt(alone - node)} ms over Node start-up (${fmt(alone)} ms vs ${fmt(node)} ms)`,
   );
-  const lean = stats.get('what-if: action without undici, bundle alone')?.median;
-  if (lean !== undefined && whatIfBytes !== undefined)
-    console.log(
-      `what-if without undici: ${(whatIfBytes / 1024).toFixed(0)} KiB; loading costs ${fmt(lean - node)} ms over Node start-up`,
-    );
 }
 
 await main();
