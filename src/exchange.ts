@@ -2,7 +2,7 @@ import { ActionError } from './errors.ts';
 import { parseJsonObject, stringField, type JsonObject } from './json.ts';
 import { callWithRetries, type CallContext } from './retry.ts';
 import type { SecretRegistry } from './secrets.ts';
-import { neutralise } from './text.ts';
+import { hasSpaceOrControl, neutralise } from './text.ts';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
@@ -72,6 +72,13 @@ export async function exchangeToken(
       'Check that host is a Databricks workspace or account URL; re-run the job if it was a passing fault',
     );
   secrets.add(accessToken);
+  // Registered first, refused after: a token that could break a log line or a file command.
+  if (hasSpaceOrControl(accessToken))
+    throw new ActionError(
+      'exchange',
+      'the access_token Databricks answered with contains whitespace or control characters',
+      'No Databricks token does; check that host is the Databricks URL itself, not a proxy or look-alike',
+    );
   const expiresIn = parseExpiresIn(body?.['expires_in']);
   return {
     accessToken,

@@ -5,7 +5,7 @@ import { stringField, type JsonObject } from './json.ts';
 import { callRest, RestError } from './rest.ts';
 import type { CallContext } from './retry.ts';
 import type { SecretRegistry } from './secrets.ts';
-import { neutralise } from './text.ts';
+import { hasSpaceOrControl, neutralise } from './text.ts';
 
 export const LAKEBASE_PORT = 5432;
 /** Longest wait for a starting instance; also bounded by the life of the Databricks token. */
@@ -159,9 +159,12 @@ async function waitUntilReady(
       `${describe(target)} is ${neutralise(resource.state, 40)}; waiting (${seconds(ctx.clock.now() - started)} so far)`,
     );
     await ctx.clock.sleep(interval);
-    resource = await readResource(ctx, request).catch((error: unknown) => {
-      throw error instanceof RestError ? explainRestError(error, target) : error;
-    });
+    // The wait has its own limit (giveUpAt), which may lie beyond the exchange's run deadline.
+    resource = await readResource({ ...ctx, deadline: giveUpAt }, request).catch(
+      (error: unknown) => {
+        throw error instanceof RestError ? explainRestError(error, target) : error;
+      },
+    );
   }
   return resource;
 }
@@ -201,6 +204,12 @@ async function mintCredential(
       'Re-run the job; if it persists, check the Databricks status page',
     );
   secrets.add(token);
+  if (hasSpaceOrControl(token))
+    throw new ActionError(
+      'lakebase',
+      'the credential Databricks answered with contains whitespace or control characters',
+      'No Lakebase credential does; check that host is the Databricks workspace URL itself',
+    );
   const expiry = Date.parse(String(answer[body.expiry] ?? ''));
   return { token, expiresAt: Number.isNaN(expiry) ? undefined : new Date(expiry) };
 }

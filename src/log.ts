@@ -11,7 +11,11 @@ export interface LogSink {
 
 /** Wraps a sink so that no line can carry a known secret or inject a workflow command. */
 export function safeLog(sink: LogSink, secrets: SecretRegistry): LogSink {
-  const clean = (line: string): string => neutralise(secrets.redact(line), 2000);
+  // Leading spaces are kept (indented diagnosis lines); they cannot start a command on their own.
+  const clean = (line: string): string => {
+    const indent = /^ */.exec(line)?.[0] ?? '';
+    return indent + neutralise(secrets.redact(line), 2000);
+  };
   return {
     info: (line) => sink.info(clean(line)),
     notice: (line) => sink.notice(clean(line)),

@@ -126,7 +126,7 @@ export async function callWithRetries(
 }
 
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function gaveUp(stage: Stage, what: string, attempts: number, reason: string): ActionError {

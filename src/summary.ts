@@ -6,14 +6,19 @@ export function renderSummary(result: RunResult): string {
   return `<h3>Databricks OIDC credentials</h3>\n<table>${summaryRows(result).map(renderRow).join('')}</table>\n`;
 }
 
+/** Prose rows read as text; identifiers (URLs, IDs, subjects) as code. */
+const PROSE_ROWS = new Set(['Host kind', 'Federation', 'Token expires', 'Credential expires']);
+
 function renderRow([name, value]: [string, string]): string {
-  return `<tr><th align="left">${escapeHtml(name)}</th><td><code>${escapeHtml(value)}</code></td></tr>`;
+  const cell = PROSE_ROWS.has(name) ? escapeHtml(value) : `<code>${escapeHtml(value)}</code>`;
+  return `<tr><th align="left">${escapeHtml(name)}</th><td>${cell}</td></tr>`;
 }
 
 function summaryRows(result: RunResult): Array<[string, string]> {
   const { target, claims, token } = result;
   return [
-    ['Host', `${target.host.url} (${target.kind})`],
+    ['Host', target.host.url],
+    ['Host kind', target.kind === 'account' ? 'account console' : 'workspace'],
     ['Token endpoint', target.tokenEndpoint],
     [
       'Federation',

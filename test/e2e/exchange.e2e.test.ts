@@ -198,7 +198,7 @@ describe('failures', () => {
     const command = run.log.find((line) =>
       line.includes('service-principal-federation-policy create'),
     );
-    expect(command).toBeDefined();
+    expect(command).toMatch(/^ {2}databricks account service-principal-federation-policy create </);
     const json = /--json '(.*)'$/.exec(command ?? '')?.[1] ?? '';
     expect(JSON.parse(json)).toEqual({
       oidc_policy: {

@@ -416,7 +416,7 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     expect(run.stdout).not.toContain('##[');
   });
 
-  it('in the access token: newlines and a fake delimiter stay inside the one value', async () => {
+  it('in the access token: newlines and a fake delimiter: masked, then refused, nothing exported', async () => {
     prepare(lane);
     const accessToken = `tok-${'a'.repeat(20)}\nDATABRICKS_HOST=https://evil.test\nghadelimiter_0\nEVIL<<EOF\nx\nEOF`;
     lane.emulator.faults.add('workspace.token', {
@@ -426,16 +426,14 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     });
     const run = await runIn(lane, inputs());
     expectWellBehaved(run, [...lane.emulator.secrets(), accessToken]);
-    expect(run.exitCode).toBe(0);
-    expect(run.outputs['token']).toBe(accessToken);
-    expect(run.env['DATABRICKS_TOKEN']).toBe(accessToken);
-    expect(run.env['DATABRICKS_HOST']).toBe(lane.emulator.workspace.url);
-    expect(Object.keys(run.env).sort()).toEqual([
-      'DATABRICKS_AUTH_TYPE',
-      'DATABRICKS_HOST',
-      'DATABRICKS_TOKEN',
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^Exchanging the token at Databricks failed: the access_token Databricks answered with contains whitespace or control characters/,
+      ),
     ]);
-    expect(Object.keys(run.outputs)).not.toContain('EVIL');
+    expect(run.outputs).toEqual({});
+    expect(run.env).toEqual({});
     expect(run.masks).toContain(accessToken);
   });
 
