@@ -15,12 +15,17 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startEmulator, type Emulator } from '../test/emulator/index.ts';
+import {
+  JOB_SERVICE_PRINCIPAL,
+  addJobPolicy,
+  startEmulator,
+  type Emulator,
+} from '../test/emulator/index.ts';
 import { actionManifest } from '../test/e2e/runner.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
-const SP_APPLICATION_ID = '7cb2f8a4-49a7-4147-83db-35cb69e5cede';
+const SP_APPLICATION_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 const GNU_TIME = '/usr/bin/time';
 
 const { values: args } = parseArgs({
@@ -181,14 +186,8 @@ async function main(): Promise<void> {
   const workDir = await mkdtemp(join(tmpdir(), 'bench-'));
   const emulator = await startEmulator();
   try {
-    const { github, workspace } = emulator;
-    emulator.policies.addServicePrincipalPolicy({
-      servicePrincipalId: '5581763342009999',
-      applicationId: SP_APPLICATION_ID,
-      issuer: github.issuer,
-      subject: github.claims.sub,
-      audiences: [`${workspace.url}/oidc/v1/token`, 'bench-audience'],
-    });
+    const { workspace } = emulator;
+    addJobPolicy(emulator, { audiences: [`${workspace.url}/oidc/v1/token`, 'bench-audience'] });
     emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',

@@ -6,7 +6,6 @@ export interface LogSink {
   info(line: string): void;
   notice(line: string): void;
   warning(line: string): void;
-  group<T>(title: string, body: () => Promise<T>): Promise<T>;
 }
 
 /** Wraps a sink so that no line can carry a known secret or inject a workflow command. */
@@ -20,6 +19,5 @@ export function safeLog(sink: LogSink, secrets: SecretRegistry): LogSink {
     info: (line) => sink.info(clean(line)),
     notice: (line) => sink.notice(clean(line)),
     warning: (line) => sink.warning(clean(line)),
-    group: (title, body) => sink.group(clean(title), body),
   };
 }

@@ -19,7 +19,6 @@ const runnerLog: LogSink = {
   info: (line) => core.info(line),
   notice: (line) => core.notice(line),
   warning: (line) => core.warning(line),
-  group: (title, body) => core.group(title, body),
 };
 
 export async function run(): Promise<void> {

@@ -59,6 +59,8 @@ export async function run(config: Config, deps: RunDeps): Promise<RunResult> {
     deadline: clock.now() + RUN_DEADLINE_MS,
   };
   const { target, jwt } = await resolveTargetAndJwt(config, ctx, deps);
+  if (config.lakebase !== undefined && target.kind === 'account')
+    throw lakebaseNeedsWorkspace(target);
   const federation =
     config.clientId === undefined ? 'account-wide' : `service principal ${config.clientId}`;
   log.info(
@@ -138,12 +140,6 @@ async function lakebase(
   target: Target,
   token: DatabricksToken,
 ): Promise<LakebaseCredential> {
-  if (target.kind === 'account')
-    throw new ActionError(
-      'lakebase',
-      `${target.host.url} is an account console, but Lakebase credentials are workspace-scoped`,
-      'Set host to the URL of the workspace that owns the Lakebase instance or endpoint',
-    );
   const credential = await mintLakebaseCredential(ctx, deps.secrets, {
     workspaceUrl: target.host.url,
     accessToken: token.accessToken,
@@ -155,6 +151,14 @@ async function lakebase(
     `Lakebase credential for ${credential.user} at ${credential.host}:${credential.port}/${credential.database}; expires at ${expiry}`,
   );
   return credential;
+}
+
+function lakebaseNeedsWorkspace(target: Target): ActionError {
+  return new ActionError(
+    'lakebase',
+    `${target.host.url} is an account console, but Lakebase credentials are workspace-scoped`,
+    'Set host to the URL of the workspace that owns the Lakebase instance or endpoint',
+  );
 }
 
 function describeExpiry(token: DatabricksToken, now: number): string {

@@ -2,11 +2,11 @@
 // With Debian's PostgreSQL installed (npm test's pretest installs it), a Lakebase credential is
 // minted too and psql logs in with it.
 import { execFileSync } from 'node:child_process';
-import { startEmulator } from './emulator/index.ts';
+import { JOB_SERVICE_PRINCIPAL, addJobPolicy, startEmulator } from './emulator/index.ts';
 import { startPostgres, type PostgresServer } from './postgres/server.ts';
 import { runAction, type ActionRun } from './e2e/runner.ts';
 
-const CLIENT_ID = '7cb2f8a4-49a7-4147-83db-35cb69e5cede';
+const CLIENT_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 
 /** What the runner does with ::add-mask::: every registered value becomes ***. */
 function masked(run: ActionRun, text: string): string {
@@ -27,13 +27,7 @@ async function tryPostgres(): Promise<PostgresServer | undefined> {
 const emulator = await startEmulator();
 const postgres = await tryPostgres();
 try {
-  emulator.policies.addServicePrincipalPolicy({
-    servicePrincipalId: '5581763342009999',
-    applicationId: CLIENT_ID,
-    issuer: emulator.github.issuer,
-    subject: emulator.github.claims.sub,
-    audiences: [`${emulator.workspace.url}/oidc/v1/token`],
-  });
+  addJobPolicy(emulator);
   const inputs: Record<string, string> = { host: emulator.workspace.url, 'client-id': CLIENT_ID };
   if (postgres) {
     emulator.lakebase.onCredential = (c) =>

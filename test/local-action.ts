@@ -13,10 +13,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator, type Emulator } from './emulator/index.ts';
+import {
+  JOB_SERVICE_PRINCIPAL,
+  addJobPolicy,
+  startEmulator,
+  type Emulator,
+} from './emulator/index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLIENT_ID = '7cb2f8a4-49a7-4147-83db-35cb69e5cede';
+const CLIENT_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 
 interface Scenario {
   title: string;
@@ -81,13 +86,7 @@ function runLocalAction(envFile: string): Promise<{ code: number | null; output:
 
 async function runScenario(emulator: Emulator, scenario: Scenario): Promise<string[]> {
   emulator.reset();
-  emulator.policies.addServicePrincipalPolicy({
-    servicePrincipalId: '5581763342009999',
-    applicationId: CLIENT_ID,
-    issuer: emulator.github.issuer,
-    subject: emulator.github.claims.sub,
-    audiences: [`${emulator.workspace.url}/oidc/v1/token`],
-  });
+  addJobPolicy(emulator);
   const extraEnv = scenario.env(emulator);
   const dir = await mkdtemp(join(tmpdir(), 'local-action-'));
   try {

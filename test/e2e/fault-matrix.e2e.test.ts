@@ -11,11 +11,18 @@
 // concurrently on a small pool of emulators, so the file takes about as long as that one row.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type Fault, type RouteName } from '../emulator/index.ts';
+import {
+  JOB_SERVICE_PRINCIPAL,
+  addJobPolicy,
+  startEmulator,
+  type Emulator,
+  type Fault,
+  type RouteName,
+} from '../emulator/index.ts';
 import { findLeaks } from './leaks.ts';
 import { runAction, type ActionRun } from './runner.ts';
 
-const SP_APPLICATION_ID = '7cb2f8a4-49a7-4147-83db-35cb69e5cede';
+const SP_APPLICATION_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 const ENDPOINT = 'projects/shop/branches/main/endpoints/primary';
 const RUN_DEADLINE_MS = 120_000;
 /** Node start-up, the last attempt's own timeout cut to the deadline, process exit. */
@@ -529,13 +536,7 @@ function gapBetweenTokenRequests(requests: Emulator['requests']): number {
 async function runRow(emulator: Emulator, row: Row): Promise<Outcome> {
   emulator.reset();
   const { github, workspace } = emulator;
-  emulator.policies.addServicePrincipalPolicy({
-    servicePrincipalId: '5581763342009999',
-    applicationId: SP_APPLICATION_ID,
-    issuer: github.issuer,
-    subject: github.claims.sub,
-    audiences: [`${workspace.url}/oidc/v1/token`],
-  });
+  addJobPolicy(emulator);
   const inputs: Record<string, string> = { host: workspace.url, 'client-id': SP_APPLICATION_ID };
   if (row.lakebase === 'instance') {
     emulator.lakebase.addInstance({

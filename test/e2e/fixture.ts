@@ -1,12 +1,17 @@
 // Shared set-up for the end-to-end suites: one emulator per file, a fresh state per test,
 // and helpers that run the bundled action against it and check that nothing leaked.
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.ts';
+import {
+  addJobPolicy,
+  JOB_SERVICE_PRINCIPAL,
+  startEmulator,
+  type Emulator,
+} from '../emulator/index.ts';
 import { findLeaks } from './leaks.ts';
 import { runAction, type ActionRun, type RunOptions } from './runner.ts';
 
-export const SP_APPLICATION_ID = '7cb2f8a4-49a7-4147-83db-35cb69e5cede';
-export const SP_NUMERIC_ID = '5581763342009999';
+export const SP_APPLICATION_ID = JOB_SERVICE_PRINCIPAL.applicationId;
+export const SP_NUMERIC_ID = JOB_SERVICE_PRINCIPAL.numericId;
 
 export interface Fixture {
   emulator: Emulator;
@@ -35,16 +40,7 @@ export function useEmulator(): Fixture {
     expect(findLeaks(result, [...fixture.emulator.secrets(), github.requestToken])).toEqual([]);
     return result;
   };
-  fixture.addServicePrincipalPolicy = (overrides = {}) => {
-    const { github, workspace } = fixture.emulator;
-    fixture.emulator.policies.addServicePrincipalPolicy({
-      servicePrincipalId: SP_NUMERIC_ID,
-      applicationId: SP_APPLICATION_ID,
-      issuer: github.issuer,
-      subject: overrides.subject ?? github.claims.sub,
-      audiences: overrides.audiences ?? [`${workspace.url}/oidc/v1/token`],
-    });
-  };
+  fixture.addServicePrincipalPolicy = (overrides) => addJobPolicy(fixture.emulator, overrides);
   return fixture;
 }
 

@@ -8,12 +8,17 @@ import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHost, isLoopback } from '../../src/host.ts';
-import { startEmulator, type Emulator } from '../emulator/index.ts';
+import {
+  JOB_SERVICE_PRINCIPAL,
+  addJobPolicy,
+  startEmulator,
+  type Emulator,
+} from '../emulator/index.ts';
 import { startForwardProxy, type ForwardProxy } from '../proxy/forward-proxy.ts';
 import { findLeaks } from './leaks.ts';
 import { runAction, type ActionRun } from './runner.ts';
 
-const SP_APPLICATION_ID = '7cb2f8a4-49a7-4147-83db-35cb69e5cede';
+const SP_APPLICATION_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 const RESOLVER = fileURLToPath(new URL('../proxy/resolve-hosts.mjs', import.meta.url));
 /** Fixed, so that a failure reproduces; change it to explore. */
 const SEED = 20_261_123;
@@ -48,13 +53,7 @@ async function startLane(): Promise<Lane> {
 function prepare({ emulator, proxy }: Lane): void {
   emulator.reset();
   proxy.requests.length = 0;
-  emulator.policies.addServicePrincipalPolicy({
-    servicePrincipalId: '5581763342009999',
-    applicationId: SP_APPLICATION_ID,
-    issuer: emulator.github.issuer,
-    subject: emulator.github.claims.sub,
-    audiences: [`${emulator.workspace.url}/oidc/v1/token`],
-  });
+  addJobPolicy(emulator);
   emulator.lakebase.addInstance({
     name: 'orders-db',
     state: 'AVAILABLE',

@@ -227,6 +227,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     expect(run.errors).toEqual([
       expect.stringMatching(/account console, but Lakebase credentials are workspace-scoped/),
     ]);
+    expect(fx.emulator.requests.filter((r) => r.method === 'POST')).toEqual([]);
   });
 
   it('is refused by PostgreSQL itself with a wrong or an expired password', async () => {

@@ -7,14 +7,19 @@
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.ts';
+import {
+  JOB_SERVICE_PRINCIPAL,
+  addJobPolicy,
+  startEmulator,
+  type Emulator,
+} from '../emulator/index.ts';
 import { makeCertificates, type TestCertificates } from '../proxy/certificates.ts';
 import { startForwardProxy, type ForwardProxy } from '../proxy/forward-proxy.ts';
 import { startTlsTerminator, type TlsTerminator } from '../proxy/tls-terminator.ts';
 import { findLeaks } from './leaks.ts';
 import { runAction, type ActionRun } from './runner.ts';
 
-const SP_APPLICATION_ID = '7cb2f8a4-49a7-4147-83db-35cb69e5cede';
+const SP_APPLICATION_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 const GITHUB_NAME = 'token.actions.emu.test';
 const WORKSPACE_NAME = 'dbc-1234.emu.test';
 const RESOLVER = fileURLToPath(new URL('../proxy/resolve-hosts.mjs', import.meta.url));
@@ -53,13 +58,7 @@ describe('through an HTTPS proxy', () => {
 
   async function run(env: Record<string, string>): Promise<ActionRun> {
     const workspace = origin(WORKSPACE_NAME);
-    emulator.policies.addServicePrincipalPolicy({
-      servicePrincipalId: '5581763342009999',
-      applicationId: SP_APPLICATION_ID,
-      issuer: emulator.github.issuer,
-      subject: emulator.github.claims.sub,
-      audiences: [`${workspace}/oidc/v1/token`],
-    });
+    addJobPolicy(emulator, { audiences: [`${workspace}/oidc/v1/token`] });
     emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',

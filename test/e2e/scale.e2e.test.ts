@@ -3,11 +3,16 @@
 // Every job must get its own token inside its deadline, and none may leak anything. The total time
 // and the distribution of attempts are printed (not asserted: timing belongs to `npm run bench`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.ts';
+import {
+  JOB_SERVICE_PRINCIPAL,
+  addJobPolicy,
+  startEmulator,
+  type Emulator,
+} from '../emulator/index.ts';
 import { findLeaks } from './leaks.ts';
 import { runAction, type ActionRun } from './runner.ts';
 
-const SP_APPLICATION_ID = '7cb2f8a4-49a7-4147-83db-35cb69e5cede';
+const SP_APPLICATION_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 const JOBS = 200;
 const EXCHANGES_PER_SECOND = 20;
 const RUN_DEADLINE_MS = 120_000;
@@ -25,13 +30,7 @@ describe(`${JOBS} jobs at once against a token endpoint throttled to ${EXCHANGES
   beforeAll(async () => {
     emulator = await startEmulator({ rateLimit: { exchangesPerSecond: EXCHANGES_PER_SECOND } });
     const { github, workspace } = emulator;
-    emulator.policies.addServicePrincipalPolicy({
-      servicePrincipalId: '5581763342009999',
-      applicationId: SP_APPLICATION_ID,
-      issuer: github.issuer,
-      subject: github.claims.sub,
-      audiences: [`${workspace.url}/oidc/v1/token`],
-    });
+    addJobPolicy(emulator);
     const started = Date.now();
     jobs.push(
       ...(await Promise.all(

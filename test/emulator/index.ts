@@ -36,6 +36,8 @@ export type {
   ServicePrincipalPolicy,
 } from './types.ts';
 
+export { addJobPolicy, JOB_SERVICE_PRINCIPAL } from './job-policy.ts';
+
 export const DEFAULT_ACCOUNT_ID = '0d26daa6-5e44-4c97-a497-ef015f91254a';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

@@ -21,7 +21,6 @@ function collectingLog(lines: string[]): LogSink {
     info: (l) => lines.push(l),
     notice: (l) => lines.push(l),
     warning: (l) => lines.push(l),
-    group: (_t, body) => body(),
   };
 }
 
