@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.ts';
 import { createTransport } from '../../src/http.ts';
-import { mintLakebaseCredential } from '../../src/lakebase.ts';
+import { mintLakebaseCredential, type LakebaseCredential } from '../../src/lakebase.ts';
 import type { LogSink } from '../../src/log.ts';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry.ts';
 import { SecretRegistry } from '../../src/secrets.ts';
@@ -45,6 +45,54 @@ async function databricksToken(emulator: Emulator): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
+interface Attempt {
+  result: Promise<LakebaseCredential>;
+  /** Simulated time spent, read once the result has settled. */
+  elapsed: () => number;
+  lines: string[];
+}
+
+/** Mints for an instance that stays STARTING for `gets` reads, with a run deadline of 120 s. */
+async function mintStartingInstance(
+  emulator: Emulator,
+  name: string,
+  gets: number,
+  tokenLifeMs: number,
+): Promise<Attempt> {
+  const accessToken = await databricksToken(emulator);
+  emulator.lakebase.addInstance({
+    name,
+    state: 'STARTING',
+    readWriteDns: 'db.example',
+    becomesAvailableAfterGets: gets,
+  });
+  const clock = simulatedClock();
+  const started = clock.now();
+  const lines: string[] = [];
+  const transport = createTransport('test');
+  const result = mintLakebaseCredential(
+    {
+      transport,
+      clock,
+      log: collectingLog(lines),
+      policy: DEFAULT_RETRY_POLICY,
+      deadline: started + 120_000,
+    },
+    new SecretRegistry(() => undefined),
+    {
+      workspaceUrl: emulator.workspace.url,
+      accessToken,
+      tokenExpiresAt: new Date(started + tokenLifeMs),
+      target: { kind: 'instance', name, database: 'databricks_postgres' },
+    },
+  );
+  result.then(
+    () => transport.dispose(),
+    () => transport.dispose(),
+  );
+  return { result, elapsed: () => clock.now() - started, lines };
+}
+
 describe('waiting for a starting Lakebase instance', () => {
   let emulator: Emulator;
   beforeAll(async () => {
@@ -53,77 +101,17 @@ describe('waiting for a starting Lakebase instance', () => {
   afterAll(async () => emulator?.close());
 
   it('outlasts the run deadline while the token lives, then mints', async () => {
-    const accessToken = await databricksToken(emulator);
-    emulator.lakebase.addInstance({
-      name: 'slow-db',
-      state: 'STARTING',
-      readWriteDns: 'db.example',
-      becomesAvailableAfterGets: 25,
-    });
-    const clock = simulatedClock();
-    const started = clock.now();
-    const lines: string[] = [];
-    const transport = createTransport('test');
-    try {
-      const credential = await mintLakebaseCredential(
-        {
-          transport,
-          clock,
-          log: collectingLog(lines),
-          policy: DEFAULT_RETRY_POLICY,
-          deadline: started + 120_000,
-        },
-        new SecretRegistry(() => undefined),
-        {
-          workspaceUrl: emulator.workspace.url,
-          accessToken,
-          tokenExpiresAt: new Date(started + 3600_000),
-          target: { kind: 'instance', name: 'slow-db', database: 'databricks_postgres' },
-        },
-      );
-      expect(credential.host).toBe('db.example');
-      expect(clock.now() - started).toBeGreaterThan(120_000);
-      expect(lines.filter((line) => line.includes('is STARTING; waiting'))).toHaveLength(25);
-    } finally {
-      transport.dispose();
-    }
+    const attempt = await mintStartingInstance(emulator, 'slow-db', 25, 3600_000);
+    expect((await attempt.result).host).toBe('db.example');
+    expect(attempt.elapsed()).toBeGreaterThan(120_000);
+    expect(attempt.lines.filter((line) => line.includes('is STARTING; waiting'))).toHaveLength(25);
   });
 
   it('gives up clearly before the token expires', async () => {
-    const accessToken = await databricksToken(emulator);
-    emulator.lakebase.addInstance({
-      name: 'stuck-db',
-      state: 'STARTING',
-      readWriteDns: 'db.example',
-      becomesAvailableAfterGets: 1000,
-    });
-    const clock = simulatedClock();
-    const started = clock.now();
-    const transport = createTransport('test');
-    try {
-      await expect(
-        mintLakebaseCredential(
-          {
-            transport,
-            clock,
-            log: collectingLog([]),
-            policy: DEFAULT_RETRY_POLICY,
-            deadline: started + 120_000,
-          },
-          new SecretRegistry(() => undefined),
-          {
-            workspaceUrl: emulator.workspace.url,
-            accessToken,
-            tokenExpiresAt: new Date(started + 300_000),
-            target: { kind: 'instance', name: 'stuck-db', database: 'databricks_postgres' },
-          },
-        ),
-      ).rejects.toThrow(
-        /Lakebase instance "stuck-db" is still STARTING after \d+ s\. Start it ahead of this step/,
-      );
-      expect(clock.now() - started).toBeLessThanOrEqual(270_000);
-    } finally {
-      transport.dispose();
-    }
+    const attempt = await mintStartingInstance(emulator, 'stuck-db', 1000, 300_000);
+    await expect(attempt.result).rejects.toThrow(
+      /Lakebase instance "stuck-db" is still STARTING after \d+ s\. Start it ahead of this step/,
+    );
+    expect(attempt.elapsed()).toBeLessThanOrEqual(270_000);
   });
 });
