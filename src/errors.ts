@@ -1,7 +1,7 @@
 /** The step of the run that failed; every error message starts with it. */
 export type Stage = 'inputs' | 'github-token' | 'discovery' | 'exchange' | 'lakebase' | 'outputs';
 
-const STAGE_LABELS: Record<Stage, string> = {
+export const STAGE_LABELS: Record<Stage, string> = {
   inputs: 'Reading inputs',
   'github-token': 'Requesting the GitHub OIDC token',
   discovery: 'Discovering the Databricks host',

@@ -19,6 +19,8 @@ import {
   type Fault,
   type RouteName,
 } from '../emulator/index.ts';
+import type { Stage } from '../../src/errors.ts';
+import { failurePrefix } from '../support/stages.ts';
 import { findLeaks } from './leaks.ts';
 import { runAction, type ActionRun } from './runner.ts';
 
@@ -28,13 +30,6 @@ const RUN_DEADLINE_MS = 120_000;
 /** Node start-up, the last attempt's own timeout cut to the deadline, process exit. */
 const DEADLINE_SLACK_MS = 10_000;
 const POOL_SIZE = 6;
-
-const STAGE = {
-  github: 'Requesting the GitHub OIDC token failed: ',
-  discovery: 'Discovering the Databricks host failed: ',
-  exchange: 'Exchanging the token at Databricks failed: ',
-  lakebase: 'Minting the Lakebase credential failed: ',
-} as const;
 
 /** The routes the action calls, and how to recognise their requests in the emulator's log. */
 const ROUTES = {
@@ -66,7 +61,7 @@ interface Row {
   /** Requests per route that differ from one each on the path the row takes. */
   counts: Counts;
   /** undefined: the run succeeds. Otherwise the stage whose label starts the one error line. */
-  fails?: { stage: keyof typeof STAGE; message: RegExp };
+  fails?: { stage: Stage; message: RegExp };
   /** Extra assertions on the finished row. */
   check?: (outcome: Outcome) => void;
 }
@@ -126,7 +121,7 @@ const ROWS: Row[] = [
     faults: [['github.idtoken', status(503), Infinity]],
     counts: { 'github.idtoken': 5, ...AFTER_GITHUB },
     fails: {
-      stage: 'github',
+      stage: 'github-token',
       message: /GitHub OIDC token request did not succeed after 5 attempts \(last: HTTP 503\)/,
     },
   },
@@ -161,7 +156,7 @@ const ROWS: Row[] = [
     },
     counts: { 'github.idtoken': 1, ...AFTER_GITHUB },
     fails: {
-      stage: 'github',
+      stage: 'github-token',
       message: /GitHub answered HTTP 401 \("Unauthorized.*"\)\. The request token was refused/,
     },
   },
@@ -169,31 +164,37 @@ const ROWS: Row[] = [
     name: 'GitHub OIDC 200 without "value": terminal',
     faults: [['github.idtoken', { kind: 'json', status: 200, body: { count: 1 } }]],
     counts: { 'github.idtoken': 1, ...AFTER_GITHUB },
-    fails: { stage: 'github', message: /GitHub answered without a token in "value"/ },
+    fails: { stage: 'github-token', message: /GitHub answered without a token in "value"/ },
   },
   {
     name: 'GitHub OIDC 200 with a body that is not JSON: terminal',
     faults: [['github.idtoken', { kind: 'malformed-json' }]],
     counts: { 'github.idtoken': 1, ...AFTER_GITHUB },
-    fails: { stage: 'github', message: /GitHub answered with something that is not a JSON object/ },
+    fails: {
+      stage: 'github-token',
+      message: /GitHub answered with something that is not a JSON object/,
+    },
   },
   {
     name: 'GitHub OIDC 200 with an HTML page: terminal',
     faults: [['github.idtoken', { kind: 'html', status: 200 }]],
     counts: { 'github.idtoken': 1, ...AFTER_GITHUB },
-    fails: { stage: 'github', message: /GitHub answered with something that is not a JSON object/ },
+    fails: {
+      stage: 'github-token',
+      message: /GitHub answered with something that is not a JSON object/,
+    },
   },
   {
     name: 'GitHub OIDC "value" that is not a JWT: terminal',
     faults: [['github.idtoken', { kind: 'json', status: 200, body: { value: 'not-a-jwt' } }]],
     counts: { 'github.idtoken': 1, ...AFTER_GITHUB },
-    fails: { stage: 'github', message: /the token GitHub returned is not a readable JWT/ },
+    fails: { stage: 'github-token', message: /the token GitHub returned is not a readable JWT/ },
   },
   {
     name: 'GitHub OIDC 404: terminal, not retried',
     faults: [['github.idtoken', { kind: 'json', status: 404, body: { message: 'Not found' } }]],
     counts: { 'github.idtoken': 1, ...AFTER_GITHUB },
-    fails: { stage: 'github', message: /GitHub answered HTTP 404 \("Not found"\)/ },
+    fails: { stage: 'github-token', message: /GitHub answered HTTP 404 \("Not found"\)/ },
   },
 
   // Host metadata (discovery): optional, so its failure falls back to the host name
@@ -578,7 +579,7 @@ async function runRow(emulator: Emulator, row: Row): Promise<Outcome> {
 /** The expected count of every route: what the row says, else once if the run gets there. */
 function expectedCounts(row: Row): Record<Called, number> {
   const happy = happyCounts(row.lakebase);
-  if (row.fails?.stage === 'github')
+  if (row.fails?.stage === 'github-token')
     for (const route of Object.keys(happy) as Called[])
       if (route !== 'github.idtoken' && route !== 'workspace.metadata') happy[route] = 0;
   if (row.fails?.stage === 'exchange')
@@ -649,7 +650,7 @@ describe('fault matrix: the bundled action against one injected fault per row', 
       expect(run.exitCode).toBe(1);
       expect(run.errors).toHaveLength(1);
       const [error = ''] = run.errors;
-      expect(error.startsWith(STAGE[row.fails.stage])).toBe(true);
+      expect(error.startsWith(failurePrefix(row.fails.stage))).toBe(true);
       expect(error).toMatch(row.fails.message);
       expect(error).not.toContain('\n');
       expect(run.outputs).toEqual({});

@@ -15,6 +15,7 @@ import {
   type Emulator,
 } from '../emulator/index.ts';
 import { startForwardProxy, type ForwardProxy } from '../proxy/forward-proxy.ts';
+import { FAILURE_PREFIXES } from '../support/stages.ts';
 import { findLeaks } from './leaks.ts';
 import { runAction, type ActionRun } from './runner.ts';
 
@@ -25,14 +26,6 @@ const SEED = 20_261_123;
 const GENERATED_RUNS = 60;
 const POOL_SIZE = 6;
 
-const STAGE_LABELS = [
-  'Reading inputs failed: ',
-  'Requesting the GitHub OIDC token failed: ',
-  'Discovering the Databricks host failed: ',
-  'Exchanging the token at Databricks failed: ',
-  'Minting the Lakebase credential failed: ',
-  'Writing outputs failed: ',
-];
 /** The workflow commands the action itself may print. */
 const OWN_COMMANDS = new Set(['add-mask', 'error', 'notice', 'warning', 'group', 'endgroup']);
 
@@ -101,7 +94,7 @@ function expectWellBehaved(run: ActionRun, secrets: string[]): void {
   } else {
     expect(run.errors).toHaveLength(1);
     const [error = ''] = run.errors;
-    expect(STAGE_LABELS.some((label) => error.startsWith(label))).toBe(true);
+    expect(FAILURE_PREFIXES.some((prefix) => error.startsWith(prefix))).toBe(true);
     expect(error).not.toMatch(/[\r\n]/);
     expect(run.outputs).toEqual({});
     expect(run.env).toEqual({});

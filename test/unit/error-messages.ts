@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { STAGE_LABELS } from '../../src/errors.ts';
 
 export const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 export const PLACEHOLDER = '…';
@@ -161,39 +162,20 @@ function messagesOfFile(file: string): ErrorMessage[] {
   return messages;
 }
 
-export function errorMessages(): ErrorMessage[] {
-  return readdirSync(SRC)
+/** Every .ts file below src/, as a path relative to it, so the check follows files into folders. */
+function sourceFiles(): string[] {
+  return readdirSync(SRC, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts'))
-    .sort()
-    .flatMap(messagesOfFile);
+    .sort();
 }
 
-/** STAGE_LABELS of src/errors.ts: stage name → the words a failure line starts with. */
+export function errorMessages(): ErrorMessage[] {
+  return sourceFiles().flatMap(messagesOfFile);
+}
+
+/** Stage name → the words a failure line starts with, as the source defines them. */
 export function stageLabels(): Map<string, string> {
-  const source = ts.createSourceFile(
-    'errors.ts',
-    readFileSync(join(SRC, 'errors.ts'), 'utf8'),
-    ts.ScriptTarget.Latest,
-    true,
-  );
-  const labels = new Map<string, string>();
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isVariableDeclaration(node) &&
-      node.name.getText() === 'STAGE_LABELS' &&
-      node.initializer !== undefined &&
-      ts.isObjectLiteralExpression(node.initializer)
-    )
-      for (const property of node.initializer.properties)
-        if (ts.isPropertyAssignment(property) && ts.isStringLiteral(property.initializer))
-          labels.set(
-            ts.isStringLiteral(property.name) ? property.name.text : property.name.getText(),
-            property.initializer.text,
-          );
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return labels;
+  return new Map(Object.entries(STAGE_LABELS));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
