@@ -21,7 +21,7 @@ import {
   startEmulator,
   type Emulator,
 } from '../test/emulator/index.ts';
-import { actionManifest } from '../test/e2e/runner.ts';
+import { actionManifest } from '../test/action/runner.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');

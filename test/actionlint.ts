@@ -2,7 +2,7 @@
 // every workflow in .github/workflows. Exits 1 on any finding.
 //
 // This build cannot lint action.yml (it lints workflows only, and does not read local actions), so
-// test/unit/docs.test.ts checks action.yml. A known-bad workflow is linted first, so a linter that
+// test/project/docs.test.ts checks action.yml. A known-bad workflow is linted first, so a linter that
 // silently finds nothing cannot pass.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

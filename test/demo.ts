@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { JOB_SERVICE_PRINCIPAL, addJobPolicy, startEmulator } from './emulator/index.ts';
 import { startPostgres, type PostgresServer } from './postgres/server.ts';
-import { runAction, type ActionRun } from './e2e/runner.ts';
+import { runAction, type ActionRun } from './action/runner.ts';
 
 const CLIENT_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 

@@ -1,5 +1,5 @@
 // `npm run local-action`: GitHub's own local runner for actions, @github/local-action, runs the
-// action's TypeScript source (src/main.ts, which exports run()) against the local emulator.
+// action's TypeScript source (src/action/main.ts, which exports run()) against the local emulator.
 //
 // local-action stubs @actions/core (its getIDToken is not implemented and it sets no
 // ACTIONS_ID_TOKEN_REQUEST_* variables), so the documented way is to hand the action a JWT as
@@ -60,7 +60,7 @@ function runLocalAction(envFile: string): Promise<{ code: number | null; output:
       [
         join(ROOT, 'node_modules/@github/local-action/bin/local-action.js'),
         '.',
-        'src/main.ts',
+        'src/action/main.ts',
         envFile,
       ],
       {
@@ -136,7 +136,7 @@ try {
     for (const problem of problems) console.error(`local-action smoke FAILED: ${problem}`);
     process.exitCode = 1;
   } else {
-    console.log(`local-action smoke: ${scenarios.length} runs of src/main.ts passed`);
+    console.log(`local-action smoke: ${scenarios.length} runs of src/action/main.ts passed`);
   }
 } finally {
   await emulator.close();

@@ -1,5 +1,5 @@
 // The words every failure line starts with, from the source itself, so no suite keeps a copy.
-import { STAGE_LABELS, type Stage } from '../../src/errors.ts';
+import { STAGE_LABELS, type Stage } from '../../src/core/errors.ts';
 
 /** `Reading inputs failed: ` and so on: what an `::error::` line of that stage starts with. */
 export function failurePrefix(stage: Stage): string {

@@ -1,0 +1,75 @@
+import type { ExportMode } from './inputs.ts';
+import type { LakebaseCredential } from '../core/databricks/lakebase.ts';
+import type { RunResult } from '../core/credentials.ts';
+
+/** Step outputs by action.yml name. Which of them are secret is decided where they were received. */
+export function actionOutputs(result: RunResult): Record<string, string> {
+  return {
+    token: result.token.accessToken,
+    'token-expires-at': result.token.expiresAt?.toISOString() ?? '',
+    host: result.target.host.url,
+    audience: result.target.audience,
+    ...(result.database && databaseOutputs(result.database)),
+  };
+}
+
+function databaseOutputs(database: LakebaseCredential): Record<string, string> {
+  return {
+    'database-host': database.host,
+    'database-port': String(database.port),
+    'database-name': database.database,
+    'database-user': database.user,
+    'database-password': database.password,
+    'database-password-expires-at': database.expiresAt?.toISOString() ?? '',
+    'database-url': database.url,
+    'database-jdbc-url': database.jdbcUrl,
+  };
+}
+
+/** libpq's variables: psql and every libpq-based client connect with no flags. */
+function postgresEnv(database: LakebaseCredential | undefined): Record<string, string> {
+  if (database === undefined) return {};
+  return {
+    PGHOST: database.host,
+    PGPORT: String(database.port),
+    PGDATABASE: database.database,
+    PGUSER: database.user,
+    PGPASSWORD: database.password,
+    PGSSLMODE: 'require',
+  };
+}
+
+/**
+ * Environment for later steps. `token` hands over the token itself; `oidc` hands over what the
+ * Databricks CLI and SDKs need to run the exchange themselves, and refresh it, in every later step.
+ */
+export function exportedEnv(result: RunResult, mode: ExportMode): Record<string, string> {
+  const { target } = result;
+  const account: Record<string, string> =
+    target.kind === 'account' && target.accountId !== undefined
+      ? { DATABRICKS_ACCOUNT_ID: target.accountId }
+      : {};
+  switch (mode) {
+    case 'none':
+      return {};
+    case 'token':
+      return {
+        DATABRICKS_HOST: target.host.url,
+        DATABRICKS_TOKEN: result.token.accessToken,
+        DATABRICKS_AUTH_TYPE: 'pat',
+        ...account,
+        ...postgresEnv(result.database),
+      };
+    case 'oidc':
+      return {
+        DATABRICKS_HOST: target.host.url,
+        DATABRICKS_AUTH_TYPE: 'github-oidc',
+        ...(result.clientId === undefined ? {} : { DATABRICKS_CLIENT_ID: result.clientId }),
+        // Go, Python and the CLI read DATABRICKS_TOKEN_AUDIENCE; the Java SDK reads TOKEN_AUDIENCE.
+        DATABRICKS_TOKEN_AUDIENCE: target.audience,
+        TOKEN_AUDIENCE: target.audience,
+        ...account,
+        ...postgresEnv(result.database),
+      };
+  }
+}

@@ -1,0 +1,42 @@
+import type { RunResult } from '../core/credentials.ts';
+import { escapeHtml } from '../core/secrets/text.ts';
+
+/** The job summary: a small table of what was done; only non-secret values ever reach it. */
+export function renderSummary(result: RunResult): string {
+  return `<h3>Databricks OIDC credentials</h3>\n<table>${summaryRows(result).map(renderRow).join('')}</table>\n`;
+}
+
+/** Prose rows read as text; identifiers (URLs, IDs, subjects) as code. */
+const PROSE_ROWS = new Set(['Host kind', 'Federation', 'Token expires', 'Credential expires']);
+
+function renderRow([name, value]: [string, string]): string {
+  const cell = PROSE_ROWS.has(name) ? escapeHtml(value) : `<code>${escapeHtml(value)}</code>`;
+  return `<tr><th align="left">${escapeHtml(name)}</th><td>${cell}</td></tr>`;
+}
+
+function summaryRows(result: RunResult): Array<[string, string]> {
+  const { target, claims, token } = result;
+  return [
+    ['Host', target.host.url],
+    ['Host kind', target.kind === 'account' ? 'account console' : 'workspace'],
+    ['Token endpoint', target.tokenEndpoint],
+    [
+      'Federation',
+      result.clientId === undefined ? 'account-wide policy' : 'service principal policy',
+    ],
+    ['Client ID', result.clientId ?? '(none)'],
+    ['Audience', target.audience],
+    ['Subject', typeof claims?.sub === 'string' ? claims.sub : '(unknown)'],
+    ['Token expires', token.expiresAt?.toISOString() ?? '(not stated)'],
+    ...databaseRows(result),
+  ];
+}
+
+function databaseRows({ database }: RunResult): Array<[string, string]> {
+  if (database === undefined) return [];
+  return [
+    ['Lakebase', `${database.host}:${database.port}/${database.database}`],
+    ['Postgres user', database.user],
+    ['Credential expires', database.expiresAt?.toISOString() ?? '(not stated)'],
+  ];
+}

@@ -1,0 +1,109 @@
+import { ActionError } from '../errors.ts';
+import type { Host } from './host.ts';
+import type { Config } from '../../action/inputs.ts';
+import { nonEmptyString, parseJsonObject, stringField } from '../http/json.ts';
+import { callWithRetries, type CallContext } from '../http/retry.ts';
+
+/** What `GET <host>/.well-known/databricks-config` told us; every field optional. */
+export interface HostMetadata {
+  accountHost: boolean | undefined;
+  accountId: string | undefined;
+  defaultAudience: string | undefined;
+}
+
+export type AudienceSource = 'input' | 'host metadata' | 'account ID' | 'token endpoint';
+
+/** Where and how to exchange, resolved from the inputs and (when needed) the host metadata. */
+export interface Target {
+  host: Host;
+  kind: 'workspace' | 'account';
+  accountId: string | undefined;
+  tokenEndpoint: string;
+  audience: string;
+  audienceSource: AudienceSource;
+}
+
+/** The metadata is needed only for what the inputs and the host name cannot tell. */
+export function needsMetadata(config: Config): boolean {
+  return (
+    config.audience === undefined ||
+    config.host.kind === 'unknown' ||
+    (config.host.kind === 'account' && config.accountId === undefined)
+  );
+}
+
+/** Fetches the host metadata; its absence or failure is not an error (older hosts lack it). */
+export async function fetchHostMetadata(
+  ctx: CallContext,
+  host: Host,
+): Promise<HostMetadata | undefined> {
+  try {
+    const response = await callWithRetries(ctx, 'discovery', 'Host metadata request', () => ({
+      method: 'GET',
+      url: `${host.url}/.well-known/databricks-config`,
+      headers: { Accept: 'application/json' },
+    }));
+    if (response.status !== 200) {
+      ctx.log.info(
+        `Host metadata: not available (HTTP ${response.status}); deciding from the host name`,
+      );
+      return undefined;
+    }
+    return parseHostMetadata(response.body);
+  } catch (error) {
+    if (!(error instanceof ActionError)) throw error;
+    ctx.log.info(`Host metadata: not available (${error.message}); deciding from the host name`);
+    return undefined;
+  }
+}
+
+export function parseHostMetadata(body: string): HostMetadata | undefined {
+  const record = parseJsonObject(body);
+  if (record === undefined) return undefined;
+  const hostType = stringField(record, 'host_type');
+  const audiences = record['token_federation_default_oidc_audiences'];
+  return {
+    accountHost: hostType === undefined ? undefined : hostType === 'ACCOUNT_HOST',
+    accountId: stringField(record, 'account_id'),
+    defaultAudience: Array.isArray(audiences) ? nonEmptyString(audiences[0]) : undefined,
+  };
+}
+
+/**
+ * The Databricks SDKs' order: an account console if the name or the metadata says so; the audience
+ * from the input, else the metadata's default, else the account ID (account) or the token endpoint (workspace).
+ */
+export function resolveTarget(config: Config, metadata: HostMetadata | undefined): Target {
+  const { host } = config;
+  const kind = host.kind === 'account' || metadata?.accountHost === true ? 'account' : 'workspace';
+  const accountId = config.accountId ?? metadata?.accountId;
+  if (kind === 'account' && accountId === undefined)
+    throw new ActionError(
+      'discovery',
+      `${host.url} is an account console, but the account ID is unknown`,
+      'Set account-id to your Databricks account ID (account console, top right menu)',
+    );
+  const tokenEndpoint =
+    kind === 'account'
+      ? `${host.url}/oidc/accounts/${accountId}/v1/token`
+      : `${host.url}/oidc/v1/token`;
+  const [audience, audienceSource] = resolveAudience(
+    config.audience,
+    metadata,
+    kind === 'account' ? accountId : undefined,
+    tokenEndpoint,
+  );
+  return { host, kind, accountId, tokenEndpoint, audience, audienceSource };
+}
+
+function resolveAudience(
+  input: string | undefined,
+  metadata: HostMetadata | undefined,
+  accountId: string | undefined,
+  tokenEndpoint: string,
+): [string, AudienceSource] {
+  if (input !== undefined) return [input, 'input'];
+  if (metadata?.defaultAudience !== undefined) return [metadata.defaultAudience, 'host metadata'];
+  if (accountId !== undefined) return [accountId, 'account ID'];
+  return [tokenEndpoint, 'token endpoint'];
+}

@@ -1,0 +1,115 @@
+import { ActionError } from '../errors.ts';
+import { parseJsonObject, stringField, type JsonObject } from '../http/json.ts';
+import { callWithRetries, type CallContext } from '../http/retry.ts';
+import type { SecretRegistry } from '../secrets/registry.ts';
+import { hasSpaceOrControl, neutralise } from '../secrets/text.ts';
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+
+export interface ExchangeParams {
+  tokenEndpoint: string;
+  /** Called before every attempt, so a retry can present a fresh JWT. */
+  subjectToken: () => Promise<string>;
+  clientId: string | undefined;
+  scope: string;
+}
+
+export interface DatabricksToken {
+  accessToken: string;
+  /** Computed from `expires_in` at the moment the answer arrived; undefined if the server gave none. */
+  expiresAt: Date | undefined;
+}
+
+/** Databricks said no: the OAuth error, for the policy diagnosis. */
+export class ExchangeRefusedError extends ActionError {
+  readonly status: number;
+  readonly oauthError: string | undefined;
+  readonly description: string | undefined;
+
+  constructor(status: number, oauthError: string | undefined, description: string | undefined) {
+    const detail = [oauthError, description].filter((part) => part !== undefined).join(': ');
+    super(
+      'exchange',
+      `Databricks refused the token (HTTP ${status}${detail === '' ? '' : ` ${detail}`})`,
+      'Make the federation policy match the token exactly as shown above (issuer, audience, subject), and check client-id',
+    );
+    this.status = status;
+    this.oauthError = oauthError;
+    this.description = description;
+  }
+}
+
+/** RFC 8693: trade the identity provider's JWT for a Databricks OAuth token. */
+export async function exchangeToken(
+  ctx: CallContext,
+  secrets: SecretRegistry,
+  params: ExchangeParams,
+): Promise<DatabricksToken> {
+  const response = await callWithRetries(ctx, 'exchange', 'Token exchange', async () => {
+    const form = new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token_type: JWT_TOKEN_TYPE,
+      subject_token: await params.subjectToken(),
+      scope: params.scope,
+    });
+    if (params.clientId !== undefined) form.set('client_id', params.clientId);
+    return {
+      method: 'POST',
+      url: params.tokenEndpoint,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: form.toString(),
+    };
+  });
+  const receivedAt = ctx.clock.now();
+  const body = parseJsonObject(response.body);
+  if (response.status !== 200) throw refusal(response.status, body);
+  const accessToken = body?.['access_token'];
+  if (typeof accessToken !== 'string' || accessToken === '')
+    throw new ActionError(
+      'exchange',
+      `Databricks answered HTTP ${response.status} without an access_token`,
+      'Check that host is a Databricks workspace or account URL; re-run the job if it was a passing fault',
+    );
+  secrets.add(accessToken);
+  // Registered first, refused after: a token that could break a log line or a file command.
+  if (hasSpaceOrControl(accessToken))
+    throw new ActionError(
+      'exchange',
+      'the access_token Databricks answered with contains whitespace or control characters',
+      'No Databricks token does; check that host is the Databricks URL itself, not a proxy or look-alike',
+    );
+  const expiresIn = parseExpiresIn(body?.['expires_in']);
+  return {
+    accessToken,
+    expiresAt: expiresIn === undefined ? undefined : new Date(receivedAt + expiresIn * 1000),
+  };
+}
+
+/** `expires_in` as a number or a numeric string, per the SDKs' leniency; anything else is unknown. */
+export function parseExpiresIn(value: unknown): number | undefined {
+  const seconds =
+    typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+    ? seconds
+    : undefined;
+}
+
+function refusal(status: number, body: JsonObject | undefined): ActionError {
+  if (body === undefined)
+    return new ActionError(
+      'exchange',
+      `Databricks answered HTTP ${status} with a body that is not JSON`,
+      'Check that host is the Databricks workspace or account URL, and not a proxy or login page',
+    );
+  // The OAuth shape, or the Okta-style shape some Databricks endpoints use.
+  const text = (key: string): string | undefined => {
+    const value = stringField(body, key);
+    return value === undefined ? undefined : neutralise(value);
+  };
+  return new ExchangeRefusedError(
+    status,
+    text('error') ?? text('errorCode') ?? text('error_code'),
+    text('error_description') ?? text('errorSummary') ?? text('message'),
+  );
+}

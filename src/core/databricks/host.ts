@@ -1,0 +1,71 @@
+import { ActionError } from '../errors.ts';
+import { hasSpaceOrControl, neutralise } from '../secrets/text.ts';
+
+/** What the host name alone says: an account console, a known workspace domain, or only the metadata can tell. */
+export type HostKind = 'account' | 'workspace' | 'unknown';
+
+export interface Host {
+  /** Normalised origin, e.g. `https://dbc-1234.cloud.databricks.com`: scheme, host, port; nothing else. */
+  url: string;
+  hostname: string;
+  kind: HostKind;
+}
+
+const WORKSPACE_DOMAINS = [
+  '.cloud.databricks.com',
+  '.cloud.databricks.us',
+  '.cloud.databricks.mil',
+  '.azuredatabricks.net',
+  '.databricks.azure.us',
+  '.databricks.azure.cn',
+  '.gcp.databricks.com',
+];
+
+// Scheme, ASCII host name or bracketed IPv6, optional port: nothing that a URL parser could reinterpret.
+const PLAIN_ORIGIN = /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/i;
+
+const EXAMPLE =
+  'e.g. https://dbc-1234.cloud.databricks.com or https://accounts.cloud.databricks.com';
+
+export function parseHost(raw: string): Host {
+  const problem = (what: string): ActionError =>
+    new ActionError(
+      'inputs',
+      `host ${what}`,
+      `Set host to the bare workspace or account URL, ${EXAMPLE}`,
+    );
+  const text = raw.trim().replace(/\/$/, '');
+  if (text === '') throw problem('is empty');
+  if (hasSpaceOrControl(text)) throw problem('contains whitespace or control characters');
+  const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `https://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw problem(`"${neutralise(text, 100)}" is not a URL`);
+  }
+  if (url.username !== '' || url.password !== '' || withScheme.includes('@'))
+    throw problem('must not contain user info (user@ or user:password@)');
+  if (url.search !== '' || url.hash !== '' || /[?#]/.test(withScheme))
+    throw problem('must not contain a query or fragment');
+  if (url.pathname !== '/')
+    throw problem(`must not contain a path ("${neutralise(url.pathname, 60)}")`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname)))
+    throw problem(
+      `must use https:// (plain http:// is allowed only to a loopback address for local testing)`,
+    );
+  if (!PLAIN_ORIGIN.test(withScheme))
+    throw problem('must be an ASCII host name, with no other characters');
+  return { url: url.origin, hostname: url.hostname, kind: classifyHostname(url.hostname) };
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
+}
+
+export function classifyHostname(hostname: string): HostKind {
+  const name = hostname.toLowerCase();
+  if (name.startsWith('accounts.') || name.startsWith('accounts-dod.')) return 'account';
+  if (WORKSPACE_DOMAINS.some((domain) => name.endsWith(domain))) return 'workspace';
+  return 'unknown';
+}

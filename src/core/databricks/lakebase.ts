@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { ActionError } from '../errors.ts';
+import type { LakebaseTarget } from '../../action/inputs.ts';
+import { stringField, type JsonObject } from '../http/json.ts';
+import { callRest, RestError } from '../http/rest.ts';
+import type { CallContext } from '../http/retry.ts';
+import type { SecretRegistry } from '../secrets/registry.ts';
+import { hasSpaceOrControl, neutralise } from '../secrets/text.ts';
+
+export const LAKEBASE_PORT = 5432;
+/** Longest wait for a starting instance; also bounded by the life of the Databricks token. */
+const MAX_WAIT_MS = 10 * 60_000;
+const POLL_INTERVALS_MS = [1000, 2000, 4000, 8000, 10_000];
+
+export interface LakebaseCredential {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  expiresAt: Date | undefined;
+  /** postgresql:// URL with the password: a secret. */
+  url: string;
+  /** JDBC URL with the user but no password: not a secret. */
+  jdbcUrl: string;
+}
+
+export interface LakebaseRequest {
+  workspaceUrl: string;
+  accessToken: string;
+  /** When the Databricks token expires: no point polling past it. */
+  tokenExpiresAt: Date | undefined;
+  target: LakebaseTarget;
+}
+
+interface Resource {
+  state: string;
+  host: string | undefined;
+}
+
+const READY: Record<LakebaseTarget['kind'], string[]> = {
+  instance: ['AVAILABLE'],
+  endpoint: ['ACTIVE', 'IDLE'],
+};
+const TRANSITIONAL: Record<LakebaseTarget['kind'], string[]> = {
+  instance: ['STARTING', 'UPDATING', 'FAILING_OVER'],
+  endpoint: ['INIT'],
+};
+
+/** The identity, the resource and the credential are independent: one concurrent round. */
+export async function mintLakebaseCredential(
+  ctx: CallContext,
+  secrets: SecretRegistry,
+  request: LakebaseRequest,
+): Promise<LakebaseCredential> {
+  const { target } = request;
+  const [identity, resource, credential] = await Promise.allSettled([
+    currentUserName(ctx, request),
+    readResource(ctx, request),
+    mintCredential(ctx, secrets, request),
+  ]);
+  // The resource's error names the instance or endpoint, so it explains the others' failures best;
+  // all errors are known before any wait for a starting instance.
+  const found = settled(resource, target);
+  const password = settled(credential, target);
+  const userName = settled(identity, target);
+  const ready = await waitUntilReady(ctx, request, found);
+  const host = ready.host ?? missingHost(target);
+  const address = `${host}:${LAKEBASE_PORT}/${encodeURIComponent(target.database)}`;
+  const user = encodeURIComponent(userName);
+  return {
+    host,
+    port: LAKEBASE_PORT,
+    database: target.database,
+    user: userName,
+    password: password.token,
+    expiresAt: password.expiresAt,
+    url: secrets.add(
+      `postgresql://${user}:${encodeURIComponent(password.token)}@${address}?sslmode=require`,
+    ),
+    jdbcUrl: `jdbc:postgresql://${address}?sslmode=require&user=${user}`,
+  };
+}
+
+function settled<T>(result: PromiseSettledResult<T>, target: LakebaseTarget): T {
+  if (result.status === 'fulfilled') return result.value;
+  throw result.reason instanceof RestError
+    ? explainRestError(result.reason, target)
+    : result.reason;
+}
+
+async function currentUserName(ctx: CallContext, request: LakebaseRequest): Promise<string> {
+  const me = await callRest(ctx, {
+    stage: 'lakebase',
+    what: 'Current user request',
+    method: 'GET',
+    url: `${request.workspaceUrl}/api/2.0/preview/scim/v2/Me`,
+    bearer: request.accessToken,
+  });
+  const userName = me['userName'];
+  if (typeof userName !== 'string' || userName === '')
+    throw new ActionError(
+      'lakebase',
+      'the current user has no userName',
+      'Check that host is a Databricks workspace',
+    );
+  return userName;
+}
+
+function resourceUrl(request: LakebaseRequest): string {
+  const { target, workspaceUrl } = request;
+  return target.kind === 'instance'
+    ? `${workspaceUrl}/api/2.0/database/instances/${encodeURIComponent(target.name)}`
+    : `${workspaceUrl}/api/2.0/postgres/${target.name}`;
+}
+
+async function readResource(ctx: CallContext, request: LakebaseRequest): Promise<Resource> {
+  const body = await callRest(ctx, {
+    stage: 'lakebase',
+    what: `Lakebase ${request.target.kind} request`,
+    method: 'GET',
+    url: resourceUrl(request),
+    bearer: request.accessToken,
+  });
+  if (request.target.kind === 'instance')
+    return {
+      state: String(body['state'] ?? 'UNKNOWN'),
+      host: stringField(body, 'read_write_dns'),
+    };
+  const status = (body['status'] ?? {}) as JsonObject;
+  const hosts = (status['hosts'] ?? {}) as JsonObject;
+  return {
+    state: String(status['current_state'] ?? 'UNKNOWN'),
+    host: stringField(hosts, 'host'),
+  };
+}
+
+async function waitUntilReady(
+  ctx: CallContext,
+  request: LakebaseRequest,
+  first: Resource,
+): Promise<Resource> {
+  const { target } = request;
+  const started = ctx.clock.now();
+  const tokenLimit = (request.tokenExpiresAt?.getTime() ?? Infinity) - 30_000;
+  const giveUpAt = Math.min(started + MAX_WAIT_MS, tokenLimit);
+  let resource = first;
+  for (let poll = 0; !READY[target.kind].includes(resource.state); poll++) {
+    if (!TRANSITIONAL[target.kind].includes(resource.state))
+      throw notUsable(target, resource.state);
+    const interval = POLL_INTERVALS_MS[Math.min(poll, POLL_INTERVALS_MS.length - 1)] ?? 10_000;
+    if (ctx.clock.now() + interval > giveUpAt)
+      throw new ActionError(
+        'lakebase',
+        `${describe(target)} is still ${resource.state} after ${seconds(ctx.clock.now() - started)}`,
+        'Start it ahead of this step, or re-run the job once it is available',
+      );
+    ctx.log.info(
+      `${describe(target)} is ${neutralise(resource.state, 40)}; waiting (${seconds(ctx.clock.now() - started)} so far)`,
+    );
+    await ctx.clock.sleep(interval);
+    // The wait has its own limit (giveUpAt), which may lie beyond the exchange's run deadline.
+    resource = await readResource({ ...ctx, deadline: giveUpAt }, request).catch(
+      (error: unknown) => {
+        throw error instanceof RestError ? explainRestError(error, target) : error;
+      },
+    );
+  }
+  return resource;
+}
+
+async function mintCredential(
+  ctx: CallContext,
+  secrets: SecretRegistry,
+  request: LakebaseRequest,
+): Promise<{ token: string; expiresAt: Date | undefined }> {
+  const { target, workspaceUrl } = request;
+  // One request_id for every attempt: a retried call cannot mint twice.
+  const body =
+    target.kind === 'instance'
+      ? {
+          url: `${workspaceUrl}/api/2.0/database/credentials`,
+          json: { request_id: randomUUID(), instance_names: [target.name] },
+          expiry: 'expiration_time',
+        }
+      : {
+          url: `${workspaceUrl}/api/2.0/postgres/credentials`,
+          json: { endpoint: target.name, ttl: `${target.ttlSeconds}s` },
+          expiry: 'expire_time',
+        };
+  const answer = await callRest(ctx, {
+    stage: 'lakebase',
+    what: 'Lakebase credential request',
+    method: 'POST',
+    url: body.url,
+    bearer: request.accessToken,
+    body: body.json,
+  });
+  const token = answer['token'];
+  if (typeof token !== 'string' || token === '')
+    throw new ActionError(
+      'lakebase',
+      'Databricks answered without a credential token',
+      'Re-run the job; if it persists, check the Databricks status page',
+    );
+  secrets.add(token);
+  if (hasSpaceOrControl(token))
+    throw new ActionError(
+      'lakebase',
+      'the credential Databricks answered with contains whitespace or control characters',
+      'No Lakebase credential does; check that host is the Databricks workspace URL itself',
+    );
+  const expiry = Date.parse(String(answer[body.expiry] ?? ''));
+  return { token, expiresAt: Number.isNaN(expiry) ? undefined : new Date(expiry) };
+}
+
+function explainRestError(error: RestError, target: LakebaseTarget): ActionError {
+  const name = describe(target);
+  switch (error.status) {
+    case 404:
+      return new ActionError(
+        'lakebase',
+        `${name} was not found (${error.message})`,
+        'Check the name, and that host is the workspace that owns it',
+      );
+    case 403:
+      return new ActionError(
+        'lakebase',
+        `the identity may not use ${name} (${error.message})`,
+        "Grant the service principal permission on it (CAN_USE or higher) and create its Postgres role: CREATE EXTENSION IF NOT EXISTS databricks_auth; SELECT databricks_create_role('<application ID>', 'SERVICE_PRINCIPAL')",
+      );
+    case 401:
+      return new ActionError(
+        'lakebase',
+        `Databricks refused the token (${error.message})`,
+        'The token may have expired; re-run the job',
+      );
+    default:
+      return new ActionError(
+        'lakebase',
+        `Databricks answered ${error.message} for ${name}`,
+        'Check the inputs; re-run the job if it was a passing fault',
+      );
+  }
+}
+
+function notUsable(target: LakebaseTarget, state: string): ActionError {
+  const hint =
+    state === 'STOPPED'
+      ? 'Start the instance (databricks database update-database-instance with stopped: false, or in the UI) and re-run'
+      : 'Wait until it is available, or pick another one';
+  return new ActionError(
+    'lakebase',
+    `${describe(target)} is ${neutralise(state, 40)}, not usable`,
+    hint,
+  );
+}
+
+function missingHost(target: LakebaseTarget): never {
+  throw new ActionError(
+    'lakebase',
+    `${describe(target)} has no read-write host name`,
+    'Check that it is a read-write instance or endpoint',
+  );
+}
+
+function describe(target: LakebaseTarget): string {
+  return target.kind === 'instance'
+    ? `Lakebase instance "${target.name}"`
+    : `Lakebase endpoint "${target.name}"`;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}

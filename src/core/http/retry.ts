@@ -1,0 +1,147 @@
+import type { Clock } from '../clock.ts';
+import { ActionError, type Stage } from '../errors.ts';
+import { NetworkError, type HttpRequest, type HttpResponse, type Transport } from './transport.ts';
+import type { LogSink } from '../secrets/log.ts';
+import { neutralise } from '../secrets/text.ts';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  attemptTimeoutMs: number;
+}
+
+/**
+ * Five attempts, full-jitter backoff from 0.5 s up to 8 s, 15 s per attempt: a transient fault
+ * costs seconds, and even the worst case stays well inside the 5-minute life of a GitHub token.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 8000,
+  attemptTimeoutMs: 15_000,
+};
+
+/** Everything a call to a remote service needs. */
+export interface CallContext {
+  transport: Transport;
+  clock: Clock;
+  log: LogSink;
+  policy: RetryPolicy;
+  /** Epoch ms after which no new attempt starts. */
+  deadline: number;
+}
+
+export type Verdict = 'success' | 'retry' | 'fail';
+
+const THROTTLED =
+  /temporarily throttled|too many requests|request limit exceeded|token bucket limit|temporarily_unavailable/i;
+
+/** Which answers are worth another attempt: transient server trouble and throttling, never a refusal. */
+export function classifyResponse(status: number, body: string): Verdict {
+  if (status >= 200 && status < 300) return 'success';
+  if (status === 408 || status === 425 || status === 429 || (status >= 500 && status < 600))
+    return 'retry';
+  if (status >= 400 && status < 500 && THROTTLED.test(body.slice(0, 2000))) return 'retry';
+  return 'fail';
+}
+
+/**
+ * Throttling says "later", not "broken": such answers are retried until the run deadline rather than
+ * counted against maxAttempts, so that a large matrix of jobs hitting a rate limit together all get
+ * through (the Databricks SDKs likewise wait out 429s for minutes).
+ */
+export function isThrottling(status: number, body: string): boolean {
+  return status === 429 || (status >= 400 && status < 500 && THROTTLED.test(body.slice(0, 2000)));
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; undefined if unusable. */
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number,
+): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]/i.test(text)) return undefined;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Full jitter: uniformly random between 0 and the capped exponential step. */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Sends a request until it gets an answer that is not transient, and returns that answer
+ * (success or refusal, for the caller to interpret). Redirects are refused outright.
+ */
+export async function callWithRetries(
+  ctx: CallContext,
+  stage: Stage,
+  what: string,
+  buildRequest: () => HttpRequest | Promise<HttpRequest>,
+): Promise<HttpResponse> {
+  const { clock, policy } = ctx;
+  let failures = 0;
+  for (let attempt = 1; ; attempt++) {
+    const remaining = ctx.deadline - clock.now();
+    if (remaining <= 0) throw gaveUp(stage, what, attempt - 1, 'the deadline passed');
+    const request = await buildRequest();
+    let reason: string;
+    let retryAfterMs: number | undefined;
+    let throttled = false;
+    try {
+      const response = await ctx.transport.send(
+        request,
+        Math.min(policy.attemptTimeoutMs, remaining),
+      );
+      if (response.status >= 300 && response.status < 400) throw redirected(stage, what, response);
+      if (classifyResponse(response.status, response.body) !== 'retry') return response;
+      reason = `HTTP ${response.status}`;
+      throttled = isThrottling(response.status, response.body);
+      retryAfterMs = parseRetryAfter(response.headers['retry-after'], clock.now());
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      reason = error.message;
+    }
+    if (!throttled) failures++;
+    if (failures >= policy.maxAttempts) throw gaveUp(stage, what, attempt, reason);
+    const delay = Math.max(backoffDelay(attempt - 1, policy, clock.random), retryAfterMs ?? 0);
+    if (clock.now() + delay >= ctx.deadline)
+      throw gaveUp(
+        stage,
+        what,
+        attempt,
+        `${reason}, and waiting ${seconds(delay)} would pass the deadline`,
+      );
+    const budget = throttled
+      ? 'throttled, retrying until the deadline'
+      : `of ${policy.maxAttempts - 1}`;
+    ctx.log.info(`${what}: ${neutralise(reason)}; retry ${attempt} ${budget} in ${seconds(delay)}`);
+    await clock.sleep(delay);
+  }
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function gaveUp(stage: Stage, what: string, attempts: number, reason: string): ActionError {
+  return new ActionError(
+    stage,
+    `${what} did not succeed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${neutralise(reason)})`,
+    'This looks transient (network, outage or throttling): re-run the job; if it persists, check connectivity and proxy settings from the runner',
+  );
+}
+
+function redirected(stage: Stage, what: string, response: HttpResponse): ActionError {
+  const location = neutralise(String(response.headers.location ?? 'nowhere'), 120);
+  return new ActionError(
+    stage,
+    `${what} answered with a redirect (HTTP ${response.status} to ${location}), which is never followed on a request that carries a credential`,
+    'Set host to the Databricks URL itself (not a proxy, vanity or login URL)',
+  );
+}

@@ -1,0 +1,447 @@
+// Hostile and malformed input against the bundled action, run as the runner runs it:
+// - generated inputs (fast-check, fixed seed): the action never crashes with a stack trace, ends
+//   with at most one ::error:: line that names the stage, prints no secret, emits no workflow
+//   command of its own making, and sends nothing to any host but the configured one;
+// - a server that puts workflow commands, newlines or heredoc delimiters into its answers cannot
+//   make the runner execute a command or set an extra output or variable.
+import fc from 'fast-check';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseHost, isLoopback } from '../../src/core/databricks/host.ts';
+import {
+  JOB_SERVICE_PRINCIPAL,
+  addJobPolicy,
+  startEmulator,
+  type Emulator,
+} from '../emulator/index.ts';
+import { startForwardProxy, type ForwardProxy } from '../proxy/forward-proxy.ts';
+import { FAILURE_PREFIXES } from '../support/stages.ts';
+import { findLeaks } from '../support/leaks.ts';
+import { runAction, type ActionRun } from './runner.ts';
+
+const SP_APPLICATION_ID = JOB_SERVICE_PRINCIPAL.applicationId;
+const RESOLVER = fileURLToPath(new URL('../proxy/resolve-hosts.mjs', import.meta.url));
+/** Fixed, so that a failure reproduces; change it to explore. */
+const SEED = 20_261_123;
+const GENERATED_RUNS = 60;
+const POOL_SIZE = 6;
+
+/** The workflow commands the action itself may print. */
+const OWN_COMMANDS = new Set(['add-mask', 'error', 'notice', 'warning', 'group', 'endgroup']);
+
+/** One environment for a run: an emulator and a forward proxy that refuses and records everything. */
+interface Lane {
+  emulator: Emulator;
+  proxy: ForwardProxy;
+}
+
+async function startLane(): Promise<Lane> {
+  const [emulator, proxy] = await Promise.all([
+    startEmulator(),
+    startForwardProxy(() => undefined),
+  ]);
+  return { emulator, proxy };
+}
+
+function prepare({ emulator, proxy }: Lane): void {
+  emulator.reset();
+  proxy.requests.length = 0;
+  addJobPolicy(emulator);
+  emulator.lakebase.addInstance({
+    name: 'orders-db',
+    state: 'AVAILABLE',
+    readWriteDns: 'instance-1.database.example.test',
+  });
+}
+
+/**
+ * Runs the action with every non-loopback request sent to the lane's refusing proxy, and with a
+ * resolver that fails every name at once, so nothing can reach a real network or DNS.
+ */
+function runIn(lane: Lane, inputs: Record<string, string>): Promise<ActionRun> {
+  const { github } = lane.emulator;
+  return runAction(inputs, {
+    idToken: { url: github.requestUrl, token: github.requestToken },
+    env: { HTTPS_PROXY: lane.proxy.url, NODE_OPTIONS: `--import ${RESOLVER}`, TEST_HOSTS: '' },
+  });
+}
+
+/** Lines the runner would execute as workflow commands: `::name ...::` at the start, `##[` anywhere. */
+function commandsIn(stdout: string): { name: string; line: string }[] {
+  const found: { name: string; line: string }[] = [];
+  for (const line of stdout.split(/\r?\n/)) {
+    const v2 = /^::([^ :]+)[^:]*::/.exec(line.trimStart());
+    if (v2) found.push({ name: v2[1] ?? '', line });
+    else if (line.includes('##[')) found.push({ name: 'legacy ##[', line });
+  }
+  return found;
+}
+
+/** What every run must satisfy, whatever went in. */
+function expectWellBehaved(run: ActionRun, secrets: string[]): void {
+  expect([0, 1]).toContain(run.exitCode);
+  expect(run.stdout + run.stderr).not.toMatch(/^\s+at .*(:\d+:\d+|\(node:)/m);
+  expect(run.stderr).toBe('');
+  expect(findLeaks(run, secrets)).toEqual([]);
+  const commands = commandsIn(run.stdout);
+  expect(commands.filter((c) => !OWN_COMMANDS.has(c.name))).toEqual([]);
+  // Every mask is, or wraps (the database URL), a secret the run was given or received; never
+  // text that a server or an input chose.
+  for (const mask of run.masks)
+    expect(secrets.some((secret) => secret.length >= 8 && mask.includes(secret))).toBe(true);
+  if (run.exitCode === 0) {
+    expect(run.errors).toEqual([]);
+  } else {
+    expect(run.errors).toHaveLength(1);
+    const [error = ''] = run.errors;
+    expect(FAILURE_PREFIXES.some((prefix) => error.startsWith(prefix))).toBe(true);
+    expect(error).not.toMatch(/[\r\n]/);
+    expect(run.outputs).toEqual({});
+    expect(run.env).toEqual({});
+  }
+}
+
+// Values the runner can pass as INPUT_* variables: anything but NUL, within the size of one variable.
+const FRAGMENTS = [
+  '::',
+  '##[',
+  '%0A',
+  '%25',
+  '\n',
+  '\r\n',
+  '\u2028',
+  '\u0085',
+  '\u001b[31m',
+  '\u202e',
+  ' ',
+  '\t',
+  '@',
+  '?',
+  '#',
+  '/',
+  '\\',
+  '.',
+  ':',
+  '\u3002',
+  'ｄ',
+  'é',
+  'xn--',
+  'evil.test',
+  '=',
+  '"',
+  '::add-mask::',
+  '::error::x',
+  '##[set-output name=token]x',
+  '::stop-commands::t',
+  'ghadelimiter_',
+  '<<EOF',
+  '$(id)',
+  '`id`',
+  'all-apis',
+  'orders-db',
+  SP_APPLICATION_ID,
+  'oidc',
+  'token',
+  '300',
+];
+const text = fc
+  .oneof(
+    {
+      weight: 3,
+      arbitrary: fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 8 }).map((p) => p.join('')),
+    },
+    { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ minLength: 5000, maxLength: 20_000 }) },
+  )
+  .map((value) => value.replaceAll('\u0000', ''));
+
+type HostChoice =
+  { kind: 'emulator' } | { kind: 'variant'; template: string } | { kind: 'text'; value: string };
+const hostChoice: fc.Arbitrary<HostChoice> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant({ kind: 'emulator' as const }) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .constantFrom(
+        'http://x@{hostport}',
+        'http://{hostport}@evil.test',
+        'http://{hostport}/path?q',
+        'http://{hostport}/?q',
+        'http://{hostport}#frag',
+        'http://{hostport}\\@evil.test',
+        'http://{hostport}%2F@evil.test',
+        ' http://{hostport}/ ',
+        'HTTP://{hostport}',
+        'http://127.0.0.1.evil.test:{port}',
+        'https://x@evil.test',
+        'https://dbc.cloud.databricks.com.evil.test/',
+        'https://host/path?q',
+        'https://dbc-1234.cloud.databricks.com\u3002evil.test',
+        'https://ｄbc-1234.cloud.databricks.com',
+        'https://xn--dbc-1234-9za.cloud.databricks.com',
+        'https://dbc-1234.cloud.databricks.com%0A::error::x',
+        'javascript:alert(1)',
+        'file:///etc/passwd',
+      )
+      .map((template) => ({ kind: 'variant' as const, template })),
+  },
+  { weight: 2, arbitrary: text.map((value) => ({ kind: 'text' as const, value })) },
+);
+
+/** Mostly valid values, so that runs get past the inputs, with hostile text in every field. */
+const mostly = <T>(valid: fc.Arbitrary<T>, weight = 4) =>
+  fc.oneof({ weight, arbitrary: valid }, { weight: 1, arbitrary: text });
+const generatedInputs = fc.record({
+  host: hostChoice,
+  'client-id': mostly(fc.constant(SP_APPLICATION_ID)),
+  audience: mostly(fc.constant(''), 6),
+  scope: mostly(fc.constantFrom('', 'all-apis', ' all-apis  sql ')),
+  'oidc-token': fc.oneof(
+    { weight: 6, arbitrary: fc.constant('') },
+    // A nonce in every token, so that finding it in the log is a leak and not a coincidence.
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(text, fc.stringMatching(/^[A-Za-z0-9_-]{16}$/))
+        .map(([t, n]) => `${t}${n}`),
+    },
+  ),
+  'export-env': mostly(fc.constantFrom('', 'token', 'oidc', 'none', 'TRUE')),
+  'lakebase-instance': mostly(fc.constantFrom('', '', 'orders-db')),
+  'lakebase-database': mostly(fc.constant(''), 6),
+  'lakebase-ttl': mostly(fc.constant(''), 8),
+});
+
+function hostValue(choice: HostChoice, emulator: Emulator): string {
+  const url = new URL(emulator.workspace.url);
+  switch (choice.kind) {
+    case 'emulator':
+      return emulator.workspace.url;
+    case 'variant':
+      return choice.template.replaceAll('{hostport}', url.host).replaceAll('{port}', url.port);
+    case 'text':
+      return choice.value;
+  }
+}
+
+/** The only host:port the proxy may be asked for: the configured host, when it is valid and remote. */
+function allowedProxyTargets(host: string): string[] {
+  try {
+    const parsed = parseHost(host);
+    if (isLoopback(parsed.hostname)) return [];
+    return [`${parsed.hostname}:${new URL(parsed.url).port || '443'}`];
+  } catch {
+    return [];
+  }
+}
+
+describe('generated hostile inputs, whole-action runs', () => {
+  const lanes: Lane[] = [];
+  const cases = fc.sample(generatedInputs, { numRuns: GENERATED_RUNS, seed: SEED });
+  const results: Array<
+    { inputs: Record<string, string>; run: ActionRun; secrets: string[]; proxied: string[] } | Error
+  > = [];
+
+  beforeAll(async () => {
+    lanes.push(...(await Promise.all(Array.from({ length: POOL_SIZE }, startLane))));
+    let next = 0;
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (let index = next++; index < cases.length; index = next++) {
+          const generated = cases[index];
+          if (generated === undefined) continue;
+          prepare(lane);
+          const inputs: Record<string, string> = {
+            ...generated,
+            host: hostValue(generated.host, lane.emulator),
+          };
+          try {
+            const run = await runIn(lane, inputs);
+            const token = inputs['oidc-token']?.trim() ?? '';
+            results[index] = {
+              inputs,
+              run,
+              secrets: [...lane.emulator.secrets(), ...(token.length >= 8 ? [token] : [])],
+              proxied: lane.proxy.requests.map((r) => r.target),
+            };
+          } catch (error) {
+            results[index] = error instanceof Error ? error : new Error(String(error));
+          }
+        }
+      }),
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all(lanes.flatMap(({ emulator, proxy }) => [emulator.close(), proxy.close()]));
+  });
+
+  it('generated a mix of accepted and refused inputs', () => {
+    const runs = results.flatMap((r) => (r instanceof Error ? [] : [r]));
+    expect(runs).toHaveLength(GENERATED_RUNS);
+    expect(runs.some((r) => r.run.exitCode === 0)).toBe(true);
+    expect(runs.some((r) => r.run.errors[0]?.startsWith('Reading inputs failed: '))).toBe(true);
+  });
+
+  it.each(Array.from({ length: GENERATED_RUNS }, (_, i) => i))('run %i behaves', (index) => {
+    const result = results[index];
+    if (result === undefined || result instanceof Error) throw result ?? new Error('not run');
+    const { run, inputs, secrets, proxied } = result;
+    try {
+      expectWellBehaved(run, secrets);
+      const allowed = allowedProxyTargets(inputs['host'] ?? '');
+      for (const target of proxied) expect(allowed).toContain(target);
+    } catch (error) {
+      // Enough to reproduce the run by hand.
+      console.log(JSON.stringify({ index, inputs }, null, 2));
+      throw error;
+    }
+  });
+});
+
+describe('a look-alike host', () => {
+  const lanes: Lane[] = [];
+  beforeAll(async () => {
+    lanes.push(...(await Promise.all([startLane(), startLane()])));
+  });
+  afterAll(async () => {
+    await Promise.all(lanes.flatMap(({ emulator, proxy }) => [emulator.close(), proxy.close()]));
+  });
+
+  it.concurrent.each([
+    [
+      0,
+      'https://dbc-1234.cloud.databricks.com.evil.test/',
+      'dbc-1234.cloud.databricks.com.evil.test:443',
+    ],
+    [
+      1,
+      'dbc-1234.cloud.databricks.com-evil.test:8443',
+      'dbc-1234.cloud.databricks.com-evil.test:8443',
+    ],
+  ])(
+    '%#: %s is contacted there and nowhere else',
+    async (lane, host, target) => {
+      const own = lanes[lane];
+      if (own === undefined) throw new Error('no lane');
+      prepare(own);
+      const run = await runIn(own, { host, 'client-id': SP_APPLICATION_ID });
+      expectWellBehaved(run, own.emulator.secrets());
+      expect(run.exitCode).toBe(1);
+      expect(run.errors[0]).toMatch(
+        /^Exchanging the token at Databricks failed: Token exchange did not succeed after 5 attempts/,
+      );
+      expect(new Set(own.proxy.requests.map((r) => r.target))).toEqual(new Set([target]));
+    },
+    60_000,
+  );
+});
+
+describe('a server that answers with workflow commands, newlines and delimiters', () => {
+  let lane: Lane;
+  beforeAll(async () => {
+    lane = await startLane();
+  });
+  afterAll(async () => {
+    await Promise.all([lane?.emulator.close(), lane?.proxy.close()]);
+  });
+
+  const inputs = (extra: Record<string, string> = {}) => ({
+    host: lane.emulator.workspace.url,
+    'client-id': SP_APPLICATION_ID,
+    ...extra,
+  });
+  const INJECTION =
+    'x\n::add-mask::octo\r\n##[set-output name=token]pwned ::error::injected %0A::warning::w ##[add-mask]cat ::stop-commands::s';
+
+  it('in an OAuth error body: one error line, nothing executed', async () => {
+    prepare(lane);
+    lane.emulator.faults.add('workspace.token', {
+      kind: 'json',
+      status: 400,
+      body: { error: `invalid_request ${INJECTION}`, error_description: INJECTION },
+    });
+    const run = await runIn(lane, inputs());
+    expectWellBehaved(run, lane.emulator.secrets());
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toMatch(/^Exchanging the token at Databricks failed: Databricks refused/);
+    expect(run.warnings).toEqual([]);
+    expect(run.stdout).not.toContain('##[');
+  });
+
+  it('in headers (Location, Retry-After): not executed, redirect not followed', async () => {
+    prepare(lane);
+    lane.emulator.faults.add('workspace.token', {
+      kind: 'status',
+      status: 503,
+      headers: { 'Retry-After': '##[add-mask]cat ::error::x' },
+    });
+    lane.emulator.faults.add('workspace.token', {
+      kind: 'redirect',
+      status: 302,
+      location: 'https://evil.test/::add-mask::octo ##[set-output name=token]pwned',
+    });
+    const run = await runIn(lane, inputs());
+    expectWellBehaved(run, lane.emulator.secrets());
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toMatch(/redirect \(HTTP 302 to https:\/\/evil\.test\/: :add-mask/);
+    expect(lane.proxy.requests).toEqual([]);
+  });
+
+  it('in values the action prints (user name, Lakebase state): no command, no extra output or variable', async () => {
+    prepare(lane);
+    const userName = `sp\n::add-mask::octo\nINJECTED_OUTPUT=1\nghadelimiter_x\n##[set-output name=token]pwned`;
+    lane.emulator.faults.add('workspace.scim', {
+      kind: 'json',
+      status: 200,
+      body: { userName },
+    });
+    const run = await runIn(lane, inputs({ 'lakebase-instance': 'orders-db' }));
+    expectWellBehaved(run, lane.emulator.secrets());
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['database-user']).toBe(userName);
+    expect(run.env['PGUSER']).toBe(userName);
+    expect(Object.keys(run.outputs)).not.toContain('INJECTED_OUTPUT');
+    expect(Object.keys(run.env)).not.toContain('INJECTED_OUTPUT');
+    expect(run.outputs['token']).not.toBe('pwned');
+    expect(run.stdout).not.toContain('##[');
+  });
+
+  it('in the access token: newlines and a fake delimiter: masked, then refused, nothing exported', async () => {
+    prepare(lane);
+    const accessToken = `tok-${'a'.repeat(20)}\nDATABRICKS_HOST=https://evil.test\nghadelimiter_0\nEVIL<<EOF\nx\nEOF`;
+    lane.emulator.faults.add('workspace.token', {
+      kind: 'json',
+      status: 200,
+      body: { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 },
+    });
+    const run = await runIn(lane, inputs());
+    expectWellBehaved(run, [...lane.emulator.secrets(), accessToken]);
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^Exchanging the token at Databricks failed: the access_token Databricks answered with contains whitespace or control characters/,
+      ),
+    ]);
+    expect(run.outputs).toEqual({});
+    expect(run.env).toEqual({});
+    expect(run.masks).toContain(accessToken);
+  });
+
+  it('in a Lakebase state that is not usable: the error names it, defused', async () => {
+    prepare(lane);
+    lane.emulator.faults.add('lakebase.instance', {
+      kind: 'json',
+      status: 200,
+      body: { state: '##[add-mask]cat\n::warning::w', read_write_dns: 'h.example.test' },
+    });
+    const run = await runIn(lane, inputs({ 'lakebase-instance': 'orders-db' }));
+    expectWellBehaved(run, lane.emulator.secrets());
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toMatch(
+      /^Minting the Lakebase credential failed: .* is # #\[add-mask\]cat/,
+    );
+    expect(run.stdout).not.toContain('##[');
+  });
+});

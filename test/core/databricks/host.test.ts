@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ActionError } from '../../../src/core/errors.ts';
+import { classifyHostname, parseHost } from '../../../src/core/databricks/host.ts';
+
+describe('parseHost', () => {
+  it.each([
+    ['dbc-1234.cloud.databricks.com', 'https://dbc-1234.cloud.databricks.com'],
+    ['https://dbc-1234.cloud.databricks.com/', 'https://dbc-1234.cloud.databricks.com'],
+    ['  HTTPS://ADB-1.2.AzureDatabricks.net  ', 'https://adb-1.2.azuredatabricks.net'],
+    ['https://dbc-1.cloud.databricks.com:443', 'https://dbc-1.cloud.databricks.com'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http://localhost:9', 'http://localhost:9'],
+  ])('normalises %j to %s', (raw, url) => {
+    expect(parseHost(raw).url).toBe(url);
+  });
+
+  it.each([
+    ['', /is empty/],
+    ['https://x@evil.test', /user info/],
+    ['https://user:pw@dbc.cloud.databricks.com', /user info/],
+    ['https://host/path', /path/],
+    ['https://host/?q=1', /query/],
+    ['https://host#frag', /query or fragment/],
+    ['http://dbc.cloud.databricks.com', /https/],
+    ['ftp://dbc.cloud.databricks.com', /https/],
+    ['https://dbc.cloud.databricks.com\n::error::x', /whitespace/],
+    ['https://dbc.clоud.databricks.com', /ASCII/],
+    ['https://evil.test\\@dbc.cloud.databricks.com', /user info|ASCII|path/],
+    ['https://[::1', /not a URL/],
+  ])('refuses %j', (raw, message) => {
+    const attempt = (): unknown => parseHost(raw);
+    expect(attempt).toThrow(ActionError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('names the input and the stage in its error', () => {
+    expect(() => parseHost('https://h/p')).toThrow(
+      /^Reading inputs failed: host must not contain a path/,
+    );
+  });
+});
+
+describe('classifyHostname', () => {
+  it.each([
+    ['accounts.cloud.databricks.com', 'account'],
+    ['accounts.azuredatabricks.net', 'account'],
+    ['accounts.gcp.databricks.com', 'account'],
+    ['accounts-dod.cloud.databricks.mil', 'account'],
+    ['accounts.cloud.databricks.us', 'account'],
+    ['dbc-1234.cloud.databricks.com', 'workspace'],
+    ['adb-1.2.azuredatabricks.net', 'workspace'],
+    ['1.2.gcp.databricks.com', 'workspace'],
+    ['dbc.cloud.databricks.com.evil.test', 'unknown'],
+    ['127.0.0.1', 'unknown'],
+  ])('%s is %s', (hostname, kind) => {
+    expect(classifyHostname(hostname)).toBe(kind);
+  });
+});

@@ -1,0 +1,41 @@
+import type { ActionRun } from '../action/runner.ts';
+
+/** Output names whose values are secrets and may therefore carry a secret (masked by the runner). */
+export const SECRET_OUTPUTS = new Set(['token', 'database-password', 'database-url']);
+export const SECRET_ENV = new Set(['DATABRICKS_TOKEN', 'PGPASSWORD']);
+
+function encodings(secret: string): string[] {
+  return [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)];
+}
+
+/**
+ * Every way a secret could leave the step unmasked: printed (outside its own ::add-mask:: line),
+ * written to stderr or the summary, or put into an output or variable that is not a secret one,
+ * or used in an output/variable without having been masked first.
+ */
+export function findLeaks(run: ActionRun, secrets: string[]): string[] {
+  const leaks: string[] = [];
+  for (const secret of secrets.filter((value) => value.length >= 8)) {
+    const label = `${secret.slice(0, 6)}…(${secret.length} chars)`;
+    const logged = run.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+    for (const form of encodings(secret)) {
+      if (logged.includes(form)) leaks.push(`stdout carries ${label}`);
+      if (run.stderr.includes(form)) leaks.push(`stderr carries ${label}`);
+      if (run.summary.includes(form)) leaks.push(`summary carries ${label}`);
+    }
+    for (const [name, value] of Object.entries(run.outputs)) {
+      if (!value.includes(secret)) continue;
+      if (!SECRET_OUTPUTS.has(name)) leaks.push(`output ${name} carries ${label}`);
+      else if (!run.masks.includes(secret)) leaks.push(`output ${name} carries ${label} unmasked`);
+    }
+    for (const [name, value] of Object.entries(run.env)) {
+      if (!value.includes(secret)) continue;
+      if (!SECRET_ENV.has(name)) leaks.push(`env ${name} carries ${label}`);
+      else if (!run.masks.includes(secret)) leaks.push(`env ${name} carries ${label} unmasked`);
+    }
+  }
+  return leaks;
+}
