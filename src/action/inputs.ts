@@ -1,117 +1,39 @@
-import { ActionError } from '../core/errors.ts';
-import { parseHost, type Host } from '../core/databricks/host.ts';
-import { hasSpaceOrControl, neutralise } from '../core/secrets/text.ts';
+import {
+  invalidSetting,
+  parseConfig,
+  quoted,
+  type Config,
+  type SettingReader,
+} from '../core/index.ts';
 
 export type ExportMode = 'token' | 'oidc' | 'none';
 
-export type LakebaseTarget =
-  | { kind: 'instance'; name: string; database: string }
-  | { kind: 'endpoint'; name: string; database: string; ttlSeconds: number };
-
-export interface Config {
-  host: Host;
-  accountId: string | undefined;
-  /** Service principal application ID; absent means account-wide federation. */
-  clientId: string | undefined;
-  audience: string | undefined;
-  scope: string;
+/** The core's settings plus what only the action has: a JWT given as input, and what to export. */
+export interface ActionInputs extends Config {
   oidcToken: string | undefined;
   exportEnv: ExportMode;
-  lakebase: LakebaseTarget | undefined;
 }
 
-/** Reads one input by its action.yml name, trimmed; '' when unset. */
-export type InputReader = (name: string) => string;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-const SCOPE = /^[A-Za-z0-9_:.-]+( [A-Za-z0-9_:.-]+)*$/;
-const INSTANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
-const ENDPOINT_NAME =
-  /^projects\/[A-Za-z0-9_-]+\/branches\/[A-Za-z0-9_-]+\/endpoints\/[A-Za-z0-9_-]+$/;
-const DATABASE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}$/;
 
-export const DEFAULT_SCOPE = 'all-apis';
-export const DEFAULT_DATABASE = 'databricks_postgres';
-export const DEFAULT_LAKEBASE_TTL = 3600;
-
-function invalid(input: string, problem: string, hint: string): ActionError {
-  return new ActionError('inputs', `${input} ${problem}`, hint);
-}
-
-function quoted(value: string): string {
-  return `"${neutralise(value, 80)}"`;
-}
-
-export function parseInputs(read: InputReader): Config {
-  const host = parseHost(read('host'));
+/** Reads the inputs by their action.yml names (core.getInput trims them). */
+export function parseInputs(read: SettingReader): ActionInputs {
+  const config = parseConfig(read);
   const oidcToken = parseOidcToken(read('oidc-token'));
   const exportEnv = parseExportMode(read('export-env'));
   if (exportEnv === 'oidc' && oidcToken !== undefined)
-    throw invalid(
+    throw invalidSetting(
       'export-env',
       'is "oidc", which cannot be combined with oidc-token',
       'The Databricks CLI and SDKs can only refresh with a GitHub token; use export-env: token with oidc-token',
     );
-  return {
-    host,
-    accountId: parseAccountId(read('account-id')),
-    clientId: parseClientId(read('client-id')),
-    audience: parseAudience(read('audience')),
-    scope: parseScope(read('scope')),
-    oidcToken,
-    exportEnv,
-    lakebase: parseLakebase(read),
-  };
-}
-
-function parseAccountId(value: string): string | undefined {
-  if (value === '') return undefined;
-  if (!UUID.test(value))
-    throw invalid(
-      'account-id',
-      `${quoted(value)} is not a UUID`,
-      'Copy the account ID from the account console (top right menu)',
-    );
-  return value.toLowerCase();
-}
-
-function parseClientId(value: string): string | undefined {
-  if (value === '') return undefined;
-  if (UUID.test(value)) return value.toLowerCase();
-  const hint = /^\d+$/.test(value)
-    ? 'That looks like the numeric service principal ID; client-id takes its application ID (a UUID)'
-    : 'Set client-id to the service principal application ID (a UUID), or omit it for an account-wide federation policy';
-  throw invalid('client-id', `${quoted(value)} is not a UUID`, hint);
-}
-
-function parseAudience(value: string): string | undefined {
-  if (value === '') return undefined;
-  if (hasSpaceOrControl(value) || value.length > 1000)
-    throw invalid(
-      'audience',
-      'contains whitespace or is too long',
-      'Set audience to exactly one audience of your federation policy',
-    );
-  return value;
-}
-
-function parseScope(value: string): string {
-  if (value === '') return DEFAULT_SCOPE;
-  const normalised = value.split(/\s+/).join(' ');
-  if (!SCOPE.test(normalised))
-    throw invalid(
-      'scope',
-      `${quoted(value)} is not a space-separated list of scopes`,
-      'Leave it unset for all-apis',
-    );
-  return normalised;
+  return { ...config, oidcToken, exportEnv };
 }
 
 function parseOidcToken(value: string): string | undefined {
   if (value === '') return undefined;
   if (!JWT.test(value))
-    throw invalid(
+    throw invalidSetting(
       'oidc-token',
       'is not a JWT (three base64url parts separated by dots)',
       'Pass the raw ID token of your identity provider',
@@ -131,77 +53,10 @@ function parseExportMode(value: string): ExportMode {
     case 'false':
       return 'none';
     default:
-      throw invalid(
+      throw invalidSetting(
         'export-env',
         `${quoted(value)} is not one of token, oidc, none`,
         'Use token (default), oidc or none',
       );
   }
-}
-
-function parseLakebase(read: InputReader): LakebaseTarget | undefined {
-  const instance = read('lakebase-instance');
-  const endpoint = read('lakebase-endpoint');
-  const ttl = read('lakebase-ttl');
-  const database = parseDatabase(read('lakebase-database'));
-  if (instance !== '' && endpoint !== '')
-    throw invalid(
-      'lakebase-instance',
-      'and lakebase-endpoint are both set',
-      'Set one: lakebase-instance for a provisioned instance, lakebase-endpoint for Autoscaling',
-    );
-  if (instance !== '') {
-    if (ttl !== '')
-      throw invalid(
-        'lakebase-ttl',
-        'applies only to lakebase-endpoint',
-        'Provisioned instance credentials always last one hour; remove lakebase-ttl',
-      );
-    if (!INSTANCE_NAME.test(instance))
-      throw invalid(
-        'lakebase-instance',
-        `${quoted(instance)} is not an instance name`,
-        'Use the name shown in Compute > Lakebase, e.g. orders-db',
-      );
-    return { kind: 'instance', name: instance, database };
-  }
-  if (endpoint !== '') {
-    if (!ENDPOINT_NAME.test(endpoint))
-      throw invalid(
-        'lakebase-endpoint',
-        `${quoted(endpoint)} is not an endpoint resource name`,
-        'Use projects/<project>/branches/<branch>/endpoints/<endpoint>',
-      );
-    return { kind: 'endpoint', name: endpoint, database, ttlSeconds: parseTtl(ttl) };
-  }
-  if (ttl !== '' || read('lakebase-database') !== '')
-    throw invalid(
-      'lakebase-database',
-      'or lakebase-ttl is set without a Lakebase target',
-      'Also set lakebase-instance or lakebase-endpoint',
-    );
-  return undefined;
-}
-
-function parseDatabase(value: string): string {
-  if (value === '') return DEFAULT_DATABASE;
-  if (!DATABASE_NAME.test(value))
-    throw invalid(
-      'lakebase-database',
-      `${quoted(value)} is not a database name`,
-      `Leave it unset for ${DEFAULT_DATABASE}`,
-    );
-  return value;
-}
-
-function parseTtl(value: string): number {
-  if (value === '') return DEFAULT_LAKEBASE_TTL;
-  const seconds = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(seconds >= 300 && seconds <= 3600))
-    throw invalid(
-      'lakebase-ttl',
-      `${quoted(value)} is not a whole number of seconds from 300 to 3600`,
-      'Leave it unset for 3600',
-    );
-  return seconds;
 }

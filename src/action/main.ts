@@ -1,19 +1,30 @@
-// The GitHub edge: the only module that talks to the runner (@actions/core). Everything it calls
-// takes typed inputs and returns typed results, so it can serve another CI system unchanged.
+// The GitHub edge: the only module that talks to the runner (@actions/core). It reads the inputs,
+// picks the subject-token source, runs the core and writes outputs, env and the summary.
 // index.ts (the bundle's entry) calls run(); so does @github/local-action, which imports this file.
 import * as core from '@actions/core';
-import { systemClock } from '../core/clock.ts';
-import { describeFailure } from '../core/errors.ts';
-import { idTokenRequestFromEnv } from '../core/subject-token/github-actions.ts';
-import { createTransport } from '../core/http/transport.ts';
-import { parseInputs } from './inputs.ts';
-import { safeLog, type LogSink } from '../core/secrets/log.ts';
+import {
+  createTransport,
+  describeExpiry,
+  describeFailure,
+  gitHubActionsSource,
+  givenToken,
+  idTokenRequestFromEnv,
+  missingPermissionError,
+  obtainCredentials,
+  safeLog,
+  SecretRegistry,
+  systemClock,
+  type Credentials,
+  type LogSink,
+  type SubjectTokenSource,
+} from '../core/index.ts';
+import { parseInputs, type ActionInputs } from './inputs.ts';
 import { actionOutputs, exportedEnv } from './outputs.ts';
-import { run as runAction } from '../core/credentials.ts';
-import { SecretRegistry } from '../core/secrets/registry.ts';
 import { renderSummary } from './summary.ts';
 
 const USER_AGENT = 'databricks-oidc-action/0.1';
+/** Below this remaining life, say so: a long later step would outlive the token. */
+const SHORT_LIVED_MS = 15 * 60_000;
 
 const runnerLog: LogSink = {
   info: (line) => core.info(line),
@@ -29,23 +40,42 @@ export async function run(): Promise<void> {
     secrets.add(core.getInput('oidc-token'));
     const idTokenRequest = idTokenRequestFromEnv(process.env);
     if (idTokenRequest !== undefined) secrets.add(idTokenRequest.token);
-    const config = parseInputs((name) => core.getInput(name));
+    const inputs = parseInputs((name) => core.getInput(name));
     const log = safeLog(runnerLog, secrets);
-    const result = await runAction(config, {
+    const subjectToken = subjectTokenSource(inputs, secrets);
+    const credentials = await obtainCredentials(inputs, {
       transport,
       clock: systemClock,
       log,
       secrets,
-      idTokenRequest,
+      subjectToken,
     });
-    for (const [name, value] of Object.entries(actionOutputs(result))) core.setOutput(name, value);
-    for (const [name, value] of Object.entries(exportedEnv(result, config.exportEnv)))
+    if (inputs.exportEnv === 'token') warnIfShortLived(credentials, log);
+    for (const [name, value] of Object.entries(actionOutputs(credentials)))
+      core.setOutput(name, value);
+    for (const [name, value] of Object.entries(exportedEnv(credentials, inputs.exportEnv)))
       core.exportVariable(name, value);
     if (process.env['GITHUB_STEP_SUMMARY'])
-      await core.summary.addRaw(renderSummary(result)).write();
+      await core.summary.addRaw(renderSummary(credentials)).write();
   } catch (error) {
     core.setFailed(secrets.redact(describeFailure(error)));
   } finally {
     transport.dispose();
   }
+}
+
+/** The oidc-token input if given, else the job's token service; fails before any request without either. */
+function subjectTokenSource(inputs: ActionInputs, secrets: SecretRegistry): SubjectTokenSource {
+  if (inputs.oidcToken !== undefined) return givenToken(inputs.oidcToken, 'the oidc-token input');
+  const request = idTokenRequestFromEnv(process.env);
+  if (request === undefined) throw missingPermissionError();
+  return gitHubActionsSource(request, secrets);
+}
+
+function warnIfShortLived({ token }: Credentials, log: LogSink): void {
+  const now = Date.now();
+  if (token.expiresAt === undefined || token.expiresAt.getTime() - now > SHORT_LIVED_MS) return;
+  log.notice(
+    `The Databricks token ${describeExpiry(token, now)}, as it lives only as long as the GitHub token. For longer steps, use export-env: oidc, with which the Databricks CLI and SDKs fetch fresh tokens themselves.`,
+  );
 }

@@ -1,9 +1,8 @@
+import type { Credentials, LakebaseCredential } from '../core/index.ts';
 import type { ExportMode } from './inputs.ts';
-import type { LakebaseCredential } from '../core/databricks/lakebase.ts';
-import type { RunResult } from '../core/credentials.ts';
 
 /** Step outputs by action.yml name. Which of them are secret is decided where they were received. */
-export function actionOutputs(result: RunResult): Record<string, string> {
+export function actionOutputs(result: Credentials): Record<string, string> {
   return {
     token: result.token.accessToken,
     'token-expires-at': result.token.expiresAt?.toISOString() ?? '',
@@ -43,7 +42,7 @@ function postgresEnv(database: LakebaseCredential | undefined): Record<string, s
  * Environment for later steps. `token` hands over the token itself; `oidc` hands over what the
  * Databricks CLI and SDKs need to run the exchange themselves, and refresh it, in every later step.
  */
-export function exportedEnv(result: RunResult, mode: ExportMode): Record<string, string> {
+export function exportedEnv(result: Credentials, mode: ExportMode): Record<string, string> {
   const { target } = result;
   const account: Record<string, string> =
     target.kind === 'account' && target.accountId !== undefined

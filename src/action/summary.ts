@@ -1,8 +1,7 @@
-import type { RunResult } from '../core/credentials.ts';
-import { escapeHtml } from '../core/secrets/text.ts';
+import { escapeHtml, type Credentials } from '../core/index.ts';
 
 /** The job summary: a small table of what was done; only non-secret values ever reach it. */
-export function renderSummary(result: RunResult): string {
+export function renderSummary(result: Credentials): string {
   return `<h3>Databricks OIDC credentials</h3>\n<table>${summaryRows(result).map(renderRow).join('')}</table>\n`;
 }
 
@@ -14,7 +13,7 @@ function renderRow([name, value]: [string, string]): string {
   return `<tr><th align="left">${escapeHtml(name)}</th><td>${cell}</td></tr>`;
 }
 
-function summaryRows(result: RunResult): Array<[string, string]> {
+function summaryRows(result: Credentials): Array<[string, string]> {
   const { target, claims, token } = result;
   return [
     ['Host', target.host.url],
@@ -32,7 +31,7 @@ function summaryRows(result: RunResult): Array<[string, string]> {
   ];
 }
 
-function databaseRows({ database }: RunResult): Array<[string, string]> {
+function databaseRows({ database }: Credentials): Array<[string, string]> {
   if (database === undefined) return [];
   return [
     ['Lakebase', `${database.host}:${database.port}/${database.database}`],

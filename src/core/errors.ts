@@ -11,21 +11,21 @@ export const STAGE_LABELS: Record<Stage, string> = {
 };
 
 /** An expected failure: what went wrong at which stage, and what the user should do about it. */
-export class ActionError extends Error {
+export class StageError extends Error {
   readonly stage: Stage;
   readonly hint: string;
 
   constructor(stage: Stage, problem: string, hint: string) {
     super(`${STAGE_LABELS[stage]} failed: ${problem}. ${hint}`);
-    this.name = 'ActionError';
+    this.name = 'StageError';
     this.stage = stage;
     this.hint = hint;
   }
 }
 
-/** One line for `::error::`: an ActionError as is, anything else as an internal error worth reporting. */
+/** One line for `::error::`: a StageError as is, anything else as an internal error worth reporting. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof ActionError) return error.message;
+  if (error instanceof StageError) return error.message;
   const detail = error instanceof Error ? error.message : String(error);
   return `Unexpected internal error: ${detail}. Please report it with the log of this step.`;
 }

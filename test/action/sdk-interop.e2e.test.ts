@@ -10,7 +10,7 @@ import type { Emulator } from '../emulator/index.ts';
 import { requestsTo, SP_APPLICATION_ID, SP_NUMERIC_ID, useEmulator } from './fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SDK_STEP = join(ROOT, 'test', 'e2e', 'sdk-step.ts');
+const SDK_STEP = join(ROOT, 'test', 'action', 'sdk-step.ts');
 const SCIM_ME = '/api/2.0/preview/scim/v2/Me';
 
 interface SdkResult {

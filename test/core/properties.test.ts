@@ -1,9 +1,9 @@
 // Properties of the pure functions that stand between untrusted text (inputs, server answers) and
-// the runner: they are total (only ActionError, never a crash), their messages are one line that
+// the runner: they are total (only StageError, never a crash), their messages are one line that
 // names the stage, they cannot emit a workflow command, and they never widen where a request goes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ActionError } from '../../src/core/errors.ts';
+import { StageError } from '../../src/core/errors.ts';
 import { classifyHostname, parseHost } from '../../src/core/databricks/host.ts';
 import { parseInputs } from '../../src/action/inputs.ts';
 import {
@@ -111,17 +111,17 @@ function reader(values: Partial<Record<string, string | undefined>>): (name: str
   return (name) => (values[name] ?? '').trim();
 }
 
-/** Runs `fn`; it must return, or throw an ActionError that is one line naming the stage. */
-function totalOrActionError<T>(fn: () => T, stageLabel: string): T | ActionError {
+/** Runs `fn`; it must return, or throw a StageError that is one line naming the stage. */
+function totalOrActionError<T>(fn: () => T, stageLabel: string): T | StageError {
   try {
     return fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(ActionError);
-    const { message } = error as ActionError;
+    expect(error).toBeInstanceOf(StageError);
+    const { message } = error as StageError;
     expect(message.startsWith(`${stageLabel} failed: `)).toBe(true);
     expect(message).not.toMatch(LINE_BREAKING);
-    expect((error as ActionError).hint.length).toBeGreaterThan(0);
-    return error as ActionError;
+    expect((error as StageError).hint.length).toBeGreaterThan(0);
+    return error as StageError;
   }
 }
 
@@ -154,7 +154,7 @@ describe('parseHost', () => {
     fc.assert(
       fc.property(hostile, (raw) => {
         const result = totalOrActionError(() => parseHost(raw), 'Reading inputs');
-        if (result instanceof ActionError)
+        if (result instanceof StageError)
           expect(result.message).toMatch(/^Reading inputs failed: host /);
       }),
       { numRuns: 3000 },
@@ -225,7 +225,7 @@ describe('parseHost', () => {
         try {
           host = parseHost(raw);
         } catch (error) {
-          expect(error).toBeInstanceOf(ActionError);
+          expect(error).toBeInstanceOf(StageError);
           expect(plain).toBe(false);
           return;
         }
@@ -274,7 +274,7 @@ describe('parseInputs', () => {
           () => parseInputs(reader({ ...values, 'oidc-token': token })),
           'Reading inputs',
         );
-        if (result instanceof ActionError) expect(result.message).not.toContain(token.trim());
+        if (result instanceof StageError) expect(result.message).not.toContain(token.trim());
       }),
       { numRuns: 2000 },
     );
@@ -287,7 +287,7 @@ describe('parseInputs', () => {
           () => parseInputs(reader({ ...values, host: 'dbc-1234.cloud.databricks.com' })),
           'Reading inputs',
         );
-        if (!(result instanceof ActionError))
+        if (!(result instanceof StageError))
           expect(result.host.url).toBe('https://dbc-1234.cloud.databricks.com');
         else expect(result.message).not.toMatch(/failed: host /);
       }),

@@ -5,14 +5,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { parseInputs } from '../../src/action/inputs.ts';
+import { actionOutputs } from '../../src/action/outputs.ts';
 import {
   DEFAULT_DATABASE,
   DEFAULT_LAKEBASE_TTL,
   DEFAULT_SCOPE,
-  parseInputs,
-} from '../../src/action/inputs.ts';
-import { actionOutputs } from '../../src/action/outputs.ts';
-import type { RunResult } from '../../src/core/credentials.ts';
+  type Credentials,
+} from '../../src/core/index.ts';
 import { SECRET_OUTPUTS } from '../support/leaks.ts';
 import { errorMessages, stageLabels } from './error-messages.ts';
 
@@ -117,7 +117,7 @@ describe('action.yml', () => {
   });
 
   it('declares exactly the outputs the code sets, in the same order', () => {
-    const result: RunResult = {
+    const result: Credentials = {
       target: {
         host: { url: 'https://dbc-1.cloud.databricks.com', hostname: 'dbc-1', kind: 'workspace' },
         kind: 'workspace',

@@ -1,7 +1,7 @@
 // Every error message the action can print, read from the source with the TypeScript parser, for
 // the troubleshooting coverage test. `node test/project/error-messages.ts` lists them.
 //
-// A message is the problem text of an ActionError: `new ActionError(stage, problem, hint)`, the
+// A message is the problem text of a StageError: `new StageError(stage, problem, hint)`, the
 // `super(stage, problem, hint)` of a subclass, or a call of a helper that builds one from its
 // parameters (`invalid('scope', '… is not …', hint)` gives "scope … is not …"), plus the
 // internal-error line of describeFailure. Whatever is not fixed text becomes "…".
@@ -23,7 +23,7 @@ export interface ErrorMessage {
   at: string;
 }
 
-/** A function that builds an ActionError from its own parameters. */
+/** A function that builds a StageError from its own parameters. */
 interface Builder {
   params: string[];
   stage: ts.Expression;
@@ -32,22 +32,22 @@ interface Builder {
 
 type Bindings = Map<string, string>;
 
-function isActionErrorConstruction(node: ts.Node): node is ts.NewExpression {
+function isStageErrorConstruction(node: ts.Node): node is ts.NewExpression {
   return (
     ts.isNewExpression(node) &&
     ts.isIdentifier(node.expression) &&
-    node.expression.text === 'ActionError'
+    node.expression.text === 'StageError'
   );
 }
 
-function isSuperOfActionError(node: ts.Node): node is ts.CallExpression {
+function isSuperOfStageError(node: ts.Node): node is ts.CallExpression {
   if (!ts.isCallExpression(node) || node.expression.kind !== ts.SyntaxKind.SuperKeyword)
     return false;
   let parent: ts.Node | undefined = node.parent;
   while (parent !== undefined && !ts.isClassDeclaration(parent)) parent = parent.parent;
   return (
     parent?.heritageClauses?.some((clause) =>
-      clause.types.some((type) => type.expression.getText() === 'ActionError'),
+      clause.types.some((type) => type.expression.getText() === 'StageError'),
     ) ?? false
   );
 }
@@ -94,25 +94,44 @@ function usesParameter(expression: ts.Expression, params: string[]): boolean {
   return false;
 }
 
-function messagesOfFile(file: string): ErrorMessage[] {
+interface ParsedFile {
+  source: ts.SourceFile;
+  at(node: ts.Node): string;
+}
+
+function parseFile(file: string): ParsedFile {
   const text = readFileSync(join(SRC, file), 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const at = (node: ts.Node): string =>
-    `src/${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
-  const builders = new Map<string, Builder>();
-  const direct: Array<{ node: ts.Node; stage: ts.Expression; problem: ts.Expression }> = [];
-  const messages: ErrorMessage[] = [];
+  return {
+    source,
+    at: (node) => `src/${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`,
+  };
+}
 
+function stageOf(expression: ts.Expression, bindings: Bindings): string | undefined {
+  const stage = render(expression, bindings);
+  return stage === PLACEHOLDER ? undefined : stage;
+}
+
+/** Direct constructions become messages; functions that build one from parameters become builders. */
+function constructionsOf(file: ParsedFile, builders: Map<string, Builder>): ErrorMessage[] {
+  const messages: ErrorMessage[] = [];
   const visit = (node: ts.Node): void => {
-    if (isActionErrorConstruction(node) || isSuperOfActionError(node)) {
+    if (isStageErrorConstruction(node) || isSuperOfStageError(node)) {
       const [stage, problem] = node.arguments ?? [];
-      if (stage === undefined || problem === undefined) throw new Error(`${at(node)}: no problem`);
+      if (stage === undefined || problem === undefined)
+        throw new Error(`${file.at(node)}: no problem`);
       const fn = enclosingFunction(node);
       const name = fn && functionName(fn);
       const params = fn?.parameters.map((param) => param.name.getText()) ?? [];
       if (name !== undefined && (usesParameter(problem, params) || usesParameter(stage, params)))
         builders.set(name, { params, stage, problem });
-      else direct.push({ node, stage, problem });
+      else
+        messages.push({
+          stage: stageOf(stage, new Map()),
+          pattern: collapse(render(problem, new Map())),
+          at: file.at(node),
+        });
     }
     if (
       ts.isFunctionDeclaration(node) &&
@@ -123,23 +142,18 @@ function messagesOfFile(file: string): ErrorMessage[] {
         if (ts.isReturnStatement(statement) && statement.expression !== undefined) {
           const pattern = collapse(render(statement.expression, new Map()));
           if (pattern !== PLACEHOLDER)
-            messages.push({ stage: undefined, pattern, at: at(statement) });
+            messages.push({ stage: undefined, pattern, at: file.at(statement) });
         }
     ts.forEachChild(node, visit);
   };
-  visit(source);
+  visit(file.source);
+  return messages;
+}
 
-  const stageOf = (expression: ts.Expression, bindings: Bindings): string | undefined => {
-    const stage = render(expression, bindings);
-    return stage === PLACEHOLDER ? undefined : stage;
-  };
-  for (const { node, stage, problem } of direct)
-    messages.push({
-      stage: stageOf(stage, new Map()),
-      pattern: collapse(render(problem, new Map())),
-      at: at(node),
-    });
-  const callSites = (node: ts.Node): void => {
+/** Calls of a builder, in any file: the message with the call's arguments filled in. */
+function builderCallsOf(file: ParsedFile, builders: Map<string, Builder>): ErrorMessage[] {
+  const messages: ErrorMessage[] = [];
+  const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
       const builder = builders.get(node.expression.text);
       if (builder !== undefined) {
@@ -152,13 +166,13 @@ function messagesOfFile(file: string): ErrorMessage[] {
         messages.push({
           stage: stageOf(builder.stage, bindings),
           pattern: collapse(render(builder.problem, bindings)),
-          at: at(node),
+          at: file.at(node),
         });
       }
     }
-    ts.forEachChild(node, callSites);
+    ts.forEachChild(node, visit);
   };
-  callSites(source);
+  visit(file.source);
   return messages;
 }
 
@@ -170,7 +184,10 @@ function sourceFiles(): string[] {
 }
 
 export function errorMessages(): ErrorMessage[] {
-  return sourceFiles().flatMap(messagesOfFile);
+  const files = sourceFiles().map(parseFile);
+  const builders = new Map<string, Builder>();
+  const direct = files.flatMap((file) => constructionsOf(file, builders));
+  return [...direct, ...files.flatMap((file) => builderCallsOf(file, builders))];
 }
 
 /** Stage name → the words a failure line starts with, as the source defines them. */

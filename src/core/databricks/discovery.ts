@@ -1,6 +1,6 @@
-import { ActionError } from '../errors.ts';
+import { StageError } from '../errors.ts';
 import type { Host } from './host.ts';
-import type { Config } from '../../action/inputs.ts';
+import type { Config } from '../config.ts';
 import { nonEmptyString, parseJsonObject, stringField } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
 
@@ -38,7 +38,8 @@ export async function fetchHostMetadata(
   host: Host,
 ): Promise<HostMetadata | undefined> {
   try {
-    const response = await callWithRetries(ctx, 'discovery', 'Host metadata request', () => ({
+    const label = { stage: 'discovery', what: 'Host metadata request' } as const;
+    const response = await callWithRetries(ctx, label, () => ({
       method: 'GET',
       url: `${host.url}/.well-known/databricks-config`,
       headers: { Accept: 'application/json' },
@@ -51,7 +52,7 @@ export async function fetchHostMetadata(
     }
     return parseHostMetadata(response.body);
   } catch (error) {
-    if (!(error instanceof ActionError)) throw error;
+    if (!(error instanceof StageError)) throw error;
     ctx.log.info(`Host metadata: not available (${error.message}); deciding from the host name`);
     return undefined;
   }
@@ -78,7 +79,7 @@ export function resolveTarget(config: Config, metadata: HostMetadata | undefined
   const kind = host.kind === 'account' || metadata?.accountHost === true ? 'account' : 'workspace';
   const accountId = config.accountId ?? metadata?.accountId;
   if (kind === 'account' && accountId === undefined)
-    throw new ActionError(
+    throw new StageError(
       'discovery',
       `${host.url} is an account console, but the account ID is unknown`,
       'Set account-id to your Databricks account ID (account console, top right menu)',

@@ -1,8 +1,7 @@
-import { ActionError } from '../errors.ts';
+import { StageError } from '../errors.ts';
 import { parseJsonObject, stringField, type JsonObject } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
-import type { SecretRegistry } from '../secrets/registry.ts';
-import { hasSpaceOrControl, neutralise } from '../secrets/text.ts';
+import { neutralise } from '../secrets/text.ts';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
@@ -22,7 +21,7 @@ export interface DatabricksToken {
 }
 
 /** Databricks said no: the OAuth error, for the policy diagnosis. */
-export class ExchangeRefusedError extends ActionError {
+export class ExchangeRefusedError extends StageError {
   readonly status: number;
   readonly oauthError: string | undefined;
   readonly description: string | undefined;
@@ -43,10 +42,10 @@ export class ExchangeRefusedError extends ActionError {
 /** RFC 8693: trade the identity provider's JWT for a Databricks OAuth token. */
 export async function exchangeToken(
   ctx: CallContext,
-  secrets: SecretRegistry,
   params: ExchangeParams,
 ): Promise<DatabricksToken> {
-  const response = await callWithRetries(ctx, 'exchange', 'Token exchange', async () => {
+  const label = { stage: 'exchange', what: 'Token exchange' } as const;
+  const response = await callWithRetries(ctx, label, async () => {
     const form = new URLSearchParams({
       grant_type: TOKEN_EXCHANGE_GRANT,
       subject_token_type: JWT_TOKEN_TYPE,
@@ -66,19 +65,20 @@ export async function exchangeToken(
   if (response.status !== 200) throw refusal(response.status, body);
   const accessToken = body?.['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '')
-    throw new ActionError(
+    throw new StageError(
       'exchange',
       `Databricks answered HTTP ${response.status} without an access_token`,
       'Check that host is a Databricks workspace or account URL; re-run the job if it was a passing fault',
     );
-  secrets.add(accessToken);
-  // Registered first, refused after: a token that could break a log line or a file command.
-  if (hasSpaceOrControl(accessToken))
-    throw new ActionError(
-      'exchange',
-      'the access_token Databricks answered with contains whitespace or control characters',
-      'No Databricks token does; check that host is the Databricks URL itself, not a proxy or look-alike',
-    );
+  ctx.secrets.addCredential(
+    accessToken,
+    () =>
+      new StageError(
+        'exchange',
+        'the access_token Databricks answered with contains whitespace or control characters',
+        'No Databricks token does; check that host is the Databricks URL itself, not a proxy or look-alike',
+      ),
+  );
   const expiresIn = parseExpiresIn(body?.['expires_in']);
   return {
     accessToken,
@@ -95,9 +95,9 @@ export function parseExpiresIn(value: unknown): number | undefined {
     : undefined;
 }
 
-function refusal(status: number, body: JsonObject | undefined): ActionError {
+function refusal(status: number, body: JsonObject | undefined): StageError {
   if (body === undefined)
-    return new ActionError(
+    return new StageError(
       'exchange',
       `Databricks answered HTTP ${status} with a body that is not JSON`,
       'Check that host is the Databricks workspace or account URL, and not a proxy or login page',

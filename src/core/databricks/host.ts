@@ -1,4 +1,4 @@
-import { ActionError } from '../errors.ts';
+import { StageError } from '../errors.ts';
 import { hasSpaceOrControl, neutralise } from '../secrets/text.ts';
 
 /** What the host name alone says: an account console, a known workspace domain, or only the metadata can tell. */
@@ -28,8 +28,8 @@ const EXAMPLE =
   'e.g. https://dbc-1234.cloud.databricks.com or https://accounts.cloud.databricks.com';
 
 export function parseHost(raw: string): Host {
-  const problem = (what: string): ActionError =>
-    new ActionError(
+  const problem = (what: string): StageError =>
+    new StageError(
       'inputs',
       `host ${what}`,
       `Set host to the bare workspace or account URL, ${EXAMPLE}`,

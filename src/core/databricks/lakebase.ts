@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ActionError } from '../errors.ts';
-import type { LakebaseTarget } from '../../action/inputs.ts';
-import { stringField, type JsonObject } from '../http/json.ts';
+import { StageError } from '../errors.ts';
+import type { LakebaseTarget } from '../config.ts';
+import { requiredString, stringField, type JsonObject } from '../http/json.ts';
 import { callRest, RestError } from '../http/rest.ts';
+import { formatDuration } from '../clock.ts';
 import type { CallContext } from '../http/retry.ts';
-import type { SecretRegistry } from '../secrets/registry.ts';
-import { hasSpaceOrControl, neutralise } from '../secrets/text.ts';
+import { neutralise } from '../secrets/text.ts';
 
 export const LAKEBASE_PORT = 5432;
 /** Longest wait for a starting instance; also bounded by the life of the Databricks token. */
@@ -50,14 +50,13 @@ const TRANSITIONAL: Record<LakebaseTarget['kind'], string[]> = {
 /** The identity, the resource and the credential are independent: one concurrent round. */
 export async function mintLakebaseCredential(
   ctx: CallContext,
-  secrets: SecretRegistry,
   request: LakebaseRequest,
 ): Promise<LakebaseCredential> {
   const { target } = request;
   const [identity, resource, credential] = await Promise.allSettled([
     currentUserName(ctx, request),
     readResource(ctx, request),
-    mintCredential(ctx, secrets, request),
+    mintCredential(ctx, request),
   ]);
   // The resource's error names the instance or endpoint, so it explains the others' failures best;
   // all errors are known before any wait for a starting instance.
@@ -75,7 +74,7 @@ export async function mintLakebaseCredential(
     user: userName,
     password: password.token,
     expiresAt: password.expiresAt,
-    url: secrets.add(
+    url: ctx.secrets.add(
       `postgresql://${user}:${encodeURIComponent(password.token)}@${address}?sslmode=require`,
     ),
     jdbcUrl: `jdbc:postgresql://${address}?sslmode=require&user=${user}`,
@@ -97,14 +96,16 @@ async function currentUserName(ctx: CallContext, request: LakebaseRequest): Prom
     url: `${request.workspaceUrl}/api/2.0/preview/scim/v2/Me`,
     bearer: request.accessToken,
   });
-  const userName = me['userName'];
-  if (typeof userName !== 'string' || userName === '')
-    throw new ActionError(
-      'lakebase',
-      'the current user has no userName',
-      'Check that host is a Databricks workspace',
-    );
-  return userName;
+  return requiredString(
+    me,
+    'userName',
+    () =>
+      new StageError(
+        'lakebase',
+        'the current user has no userName',
+        'Check that host is a Databricks workspace',
+      ),
+  );
 }
 
 function resourceUrl(request: LakebaseRequest): string {
@@ -150,13 +151,13 @@ async function waitUntilReady(
       throw notUsable(target, resource.state);
     const interval = POLL_INTERVALS_MS[Math.min(poll, POLL_INTERVALS_MS.length - 1)] ?? 10_000;
     if (ctx.clock.now() + interval > giveUpAt)
-      throw new ActionError(
+      throw new StageError(
         'lakebase',
-        `${describe(target)} is still ${resource.state} after ${seconds(ctx.clock.now() - started)}`,
+        `${describe(target)} is still ${resource.state} after ${formatDuration(ctx.clock.now() - started)}`,
         'Start it ahead of this step, or re-run the job once it is available',
       );
     ctx.log.info(
-      `${describe(target)} is ${neutralise(resource.state, 40)}; waiting (${seconds(ctx.clock.now() - started)} so far)`,
+      `${describe(target)} is ${neutralise(resource.state, 40)}; waiting (${formatDuration(ctx.clock.now() - started)} so far)`,
     );
     await ctx.clock.sleep(interval);
     // The wait has its own limit (giveUpAt), which may lie beyond the exchange's run deadline.
@@ -171,7 +172,6 @@ async function waitUntilReady(
 
 async function mintCredential(
   ctx: CallContext,
-  secrets: SecretRegistry,
   request: LakebaseRequest,
 ): Promise<{ token: string; expiresAt: Date | undefined }> {
   const { target, workspaceUrl } = request;
@@ -196,47 +196,52 @@ async function mintCredential(
     bearer: request.accessToken,
     body: body.json,
   });
-  const token = answer['token'];
-  if (typeof token !== 'string' || token === '')
-    throw new ActionError(
-      'lakebase',
-      'Databricks answered without a credential token',
-      'Re-run the job; if it persists, check the Databricks status page',
-    );
-  secrets.add(token);
-  if (hasSpaceOrControl(token))
-    throw new ActionError(
-      'lakebase',
-      'the credential Databricks answered with contains whitespace or control characters',
-      'No Lakebase credential does; check that host is the Databricks workspace URL itself',
-    );
+  const token = requiredString(
+    answer,
+    'token',
+    () =>
+      new StageError(
+        'lakebase',
+        'Databricks answered without a credential token',
+        'Re-run the job; if it persists, check the Databricks status page',
+      ),
+  );
+  ctx.secrets.addCredential(
+    token,
+    () =>
+      new StageError(
+        'lakebase',
+        'the credential Databricks answered with contains whitespace or control characters',
+        'No Lakebase credential does; check that host is the Databricks workspace URL itself',
+      ),
+  );
   const expiry = Date.parse(String(answer[body.expiry] ?? ''));
   return { token, expiresAt: Number.isNaN(expiry) ? undefined : new Date(expiry) };
 }
 
-function explainRestError(error: RestError, target: LakebaseTarget): ActionError {
+function explainRestError(error: RestError, target: LakebaseTarget): StageError {
   const name = describe(target);
   switch (error.status) {
     case 404:
-      return new ActionError(
+      return new StageError(
         'lakebase',
         `${name} was not found (${error.message})`,
         'Check the name, and that host is the workspace that owns it',
       );
     case 403:
-      return new ActionError(
+      return new StageError(
         'lakebase',
         `the identity may not use ${name} (${error.message})`,
         "Grant the service principal permission on it (CAN_USE or higher) and create its Postgres role: CREATE EXTENSION IF NOT EXISTS databricks_auth; SELECT databricks_create_role('<application ID>', 'SERVICE_PRINCIPAL')",
       );
     case 401:
-      return new ActionError(
+      return new StageError(
         'lakebase',
         `Databricks refused the token (${error.message})`,
         'The token may have expired; re-run the job',
       );
     default:
-      return new ActionError(
+      return new StageError(
         'lakebase',
         `Databricks answered ${error.message} for ${name}`,
         'Check the inputs; re-run the job if it was a passing fault',
@@ -244,12 +249,12 @@ function explainRestError(error: RestError, target: LakebaseTarget): ActionError
   }
 }
 
-function notUsable(target: LakebaseTarget, state: string): ActionError {
+function notUsable(target: LakebaseTarget, state: string): StageError {
   const hint =
     state === 'STOPPED'
       ? 'Start the instance (databricks database update-database-instance with stopped: false, or in the UI) and re-run'
       : 'Wait until it is available, or pick another one';
-  return new ActionError(
+  return new StageError(
     'lakebase',
     `${describe(target)} is ${neutralise(state, 40)}, not usable`,
     hint,
@@ -257,7 +262,7 @@ function notUsable(target: LakebaseTarget, state: string): ActionError {
 }
 
 function missingHost(target: LakebaseTarget): never {
-  throw new ActionError(
+  throw new StageError(
     'lakebase',
     `${describe(target)} has no read-write host name`,
     'Check that it is a read-write instance or endpoint',
@@ -268,8 +273,4 @@ function describe(target: LakebaseTarget): string {
   return target.kind === 'instance'
     ? `Lakebase instance "${target.name}"`
     : `Lakebase endpoint "${target.name}"`;
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms / 1000)} s`;
 }

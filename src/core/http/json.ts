@@ -16,6 +16,13 @@ export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** A field that must be a non-empty string; `refuse` builds the error when it is not. */
+export function requiredString(object: JsonObject, key: string, refuse: () => Error): string {
+  const value = nonEmptyString(object[key]);
+  if (value === undefined) throw refuse();
+  return value;
+}
+
 /** A field's value if it is a non-empty string. */
 export function stringField(object: JsonObject | undefined, key: string): string | undefined {
   return nonEmptyString(object?.[key]);

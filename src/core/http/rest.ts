@@ -29,7 +29,7 @@ export interface RestCall {
 
 /** One Databricks REST call with the shared retry policy; resolves to the JSON object it answered. */
 export async function callRest(ctx: CallContext, call: RestCall): Promise<JsonObject> {
-  const response = await callWithRetries(ctx, call.stage, call.what, () => ({
+  const response = await callWithRetries(ctx, call, () => ({
     method: call.method,
     url: call.url,
     headers: {

@@ -1,7 +1,8 @@
-import type { Clock } from '../clock.ts';
-import { ActionError, type Stage } from '../errors.ts';
+import { formatDuration, type Clock } from '../clock.ts';
+import { StageError, type Stage } from '../errors.ts';
 import { NetworkError, type HttpRequest, type HttpResponse, type Transport } from './transport.ts';
 import type { LogSink } from '../secrets/log.ts';
+import type { SecretRegistry } from '../secrets/registry.ts';
 import { neutralise } from '../secrets/text.ts';
 
 export interface RetryPolicy {
@@ -27,6 +28,8 @@ export interface CallContext {
   transport: Transport;
   clock: Clock;
   log: LogSink;
+  /** Every credential a call receives is registered here before anything else reads it. */
+  secrets: SecretRegistry;
   policy: RetryPolicy;
   /** Epoch ms after which no new attempt starts. */
   deadline: number;
@@ -34,25 +37,39 @@ export interface CallContext {
 
 export type Verdict = 'success' | 'retry' | 'fail';
 
+/** A call as the log and the error messages name it: its stage, and what it asks for. */
+export interface CallLabel {
+  stage: Stage;
+  what: string;
+}
+
 const THROTTLED =
   /temporarily throttled|too many requests|request limit exceeded|token bucket limit|temporarily_unavailable/i;
 
-/** Which answers are worth another attempt: transient server trouble and throttling, never a refusal. */
-export function classifyResponse(status: number, body: string): Verdict {
+/** `retry` split in two: throttling says "later", not "broken", and is retried until the deadline. */
+type Judgement = 'success' | 'transient' | 'throttled' | 'fail';
+
+function judge(status: number, body: string): Judgement {
   if (status >= 200 && status < 300) return 'success';
-  if (status === 408 || status === 425 || status === 429 || (status >= 500 && status < 600))
-    return 'retry';
-  if (status >= 400 && status < 500 && THROTTLED.test(body.slice(0, 2000))) return 'retry';
+  if (status === 429 || (status >= 400 && status < 500 && THROTTLED.test(body.slice(0, 2000))))
+    return 'throttled';
+  if (status === 408 || status === 425 || (status >= 500 && status < 600)) return 'transient';
   return 'fail';
 }
 
+/** Which answers are worth another attempt: transient server trouble and throttling, never a refusal. */
+export function classifyResponse(status: number, body: string): Verdict {
+  const judgement = judge(status, body);
+  return judgement === 'transient' || judgement === 'throttled' ? 'retry' : judgement;
+}
+
 /**
- * Throttling says "later", not "broken": such answers are retried until the run deadline rather than
- * counted against maxAttempts, so that a large matrix of jobs hitting a rate limit together all get
- * through (the Databricks SDKs likewise wait out 429s for minutes).
+ * Throttling answers are retried until the run deadline rather than counted against maxAttempts,
+ * so that a large matrix of jobs hitting a rate limit together all get through (the Databricks
+ * SDKs likewise wait out 429s for minutes).
  */
 export function isThrottling(status: number, body: string): boolean {
-  return status === 429 || (status >= 400 && status < 500 && THROTTLED.test(body.slice(0, 2000)));
+  return judge(status, body) === 'throttled';
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; undefined if unusable. */
@@ -80,15 +97,14 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
  */
 export async function callWithRetries(
   ctx: CallContext,
-  stage: Stage,
-  what: string,
+  label: CallLabel,
   buildRequest: () => HttpRequest | Promise<HttpRequest>,
 ): Promise<HttpResponse> {
   const { clock, policy } = ctx;
   let failures = 0;
   for (let attempt = 1; ; attempt++) {
     const remaining = ctx.deadline - clock.now();
-    if (remaining <= 0) throw gaveUp(stage, what, attempt - 1, 'the deadline passed');
+    if (remaining <= 0) throw gaveUp(label, attempt - 1, 'the deadline passed');
     const request = await buildRequest();
     let reason: string;
     let retryAfterMs: number | undefined;
@@ -98,48 +114,46 @@ export async function callWithRetries(
         request,
         Math.min(policy.attemptTimeoutMs, remaining),
       );
-      if (response.status >= 300 && response.status < 400) throw redirected(stage, what, response);
-      if (classifyResponse(response.status, response.body) !== 'retry') return response;
+      if (response.status >= 300 && response.status < 400) throw redirected(label, response);
+      const judgement = judge(response.status, response.body);
+      if (judgement === 'success' || judgement === 'fail') return response;
       reason = `HTTP ${response.status}`;
-      throttled = isThrottling(response.status, response.body);
+      throttled = judgement === 'throttled';
       retryAfterMs = parseRetryAfter(response.headers['retry-after'], clock.now());
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       reason = error.message;
     }
     if (!throttled) failures++;
-    if (failures >= policy.maxAttempts) throw gaveUp(stage, what, attempt, reason);
+    if (failures >= policy.maxAttempts) throw gaveUp(label, attempt, reason);
     const delay = Math.max(backoffDelay(attempt - 1, policy, clock.random), retryAfterMs ?? 0);
     if (clock.now() + delay >= ctx.deadline)
       throw gaveUp(
-        stage,
-        what,
+        label,
         attempt,
-        `${reason}, and waiting ${seconds(delay)} would pass the deadline`,
+        `${reason}, and waiting ${formatDuration(delay)} would pass the deadline`,
       );
     const budget = throttled
       ? 'throttled, retrying until the deadline'
       : `of ${policy.maxAttempts - 1}`;
-    ctx.log.info(`${what}: ${neutralise(reason)}; retry ${attempt} ${budget} in ${seconds(delay)}`);
+    ctx.log.info(
+      `${label.what}: ${neutralise(reason)}; retry ${attempt} ${budget} in ${formatDuration(delay)}`,
+    );
     await clock.sleep(delay);
   }
 }
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-function gaveUp(stage: Stage, what: string, attempts: number, reason: string): ActionError {
-  return new ActionError(
+function gaveUp({ stage, what }: CallLabel, attempts: number, reason: string): StageError {
+  return new StageError(
     stage,
     `${what} did not succeed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${neutralise(reason)})`,
     'This looks transient (network, outage or throttling): re-run the job; if it persists, check connectivity and proxy settings from the runner',
   );
 }
 
-function redirected(stage: Stage, what: string, response: HttpResponse): ActionError {
+function redirected({ stage, what }: CallLabel, response: HttpResponse): StageError {
   const location = neutralise(String(response.headers.location ?? 'nowhere'), 120);
-  return new ActionError(
+  return new StageError(
     stage,
     `${what} answered with a redirect (HTTP ${response.status} to ${location}), which is never followed on a request that carries a credential`,
     'Set host to the Databricks URL itself (not a proxy, vanity or login URL)',

@@ -1,3 +1,5 @@
+import { hasSpaceOrControl } from './text.ts';
+
 /**
  * Every secret the run has seen. A value is handed to the runner's masker the moment it is added,
  * and `redact` removes all of them from any text we are about to print, as a second line of defence.
@@ -15,6 +17,16 @@ export class SecretRegistry {
       this.values.add(value);
       this.mask(value);
     }
+    return value;
+  }
+
+  /**
+   * Registers a credential a server answered with, then refuses it if it could break a log line
+   * or a file command: registered first, so that even the refused value is masked.
+   */
+  addCredential(value: string, refuse: () => Error): string {
+    this.add(value);
+    if (hasSpaceOrControl(value)) throw refuse();
     return value;
   }
 

@@ -1,9 +1,10 @@
 import { decodeClaims } from './claims.ts';
-import { ActionError } from '../errors.ts';
+import { StageError } from '../errors.ts';
 import { parseJsonObject, stringField } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
 import type { SecretRegistry } from '../secrets/registry.ts';
 import { neutralise } from '../secrets/text.ts';
+import type { SubjectTokenSource } from './source.ts';
 
 /** The runner's OIDC request variables, present only with `permissions: id-token: write`. */
 export interface IdTokenRequest {
@@ -11,14 +12,30 @@ export interface IdTokenRequest {
   token: string;
 }
 
-export function idTokenRequestFromEnv(env: NodeJS.ProcessEnv): IdTokenRequest | undefined {
+/** Environment variables as an edge passes them in; the core never reads `process` itself. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export function idTokenRequestFromEnv(env: Environment): IdTokenRequest | undefined {
   const url = env['ACTIONS_ID_TOKEN_REQUEST_URL'];
   const token = env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
   return url && token ? { url, token } : undefined;
 }
 
-export function missingPermissionError(): ActionError {
-  return new ActionError(
+/** The job's own token service; the request token is a secret from the moment it is read. */
+export function gitHubActionsSource(
+  request: IdTokenRequest,
+  secrets: SecretRegistry,
+): SubjectTokenSource {
+  secrets.add(request.token);
+  return {
+    description: 'GitHub Actions',
+    choosesAudience: true,
+    token: (ctx, audience) => requestGitHubJwt(ctx, request, audience),
+  };
+}
+
+export function missingPermissionError(): StageError {
+  return new StageError(
     'github-token',
     'the runner did not provide ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN',
     'Add "permissions: id-token: write" to the job (a reusable workflow needs it in the caller too); pull requests from forks and Dependabot runs never get an OIDC token, so use oidc-token there or skip the step',
@@ -26,22 +43,22 @@ export function missingPermissionError(): ActionError {
 }
 
 /** Asks the runner's token service for a JWT with the given audience. */
-export async function requestGitHubJwt(
+async function requestGitHubJwt(
   ctx: CallContext,
-  secrets: SecretRegistry,
   request: IdTokenRequest,
   audience: string,
 ): Promise<string> {
   const url = withAudience(request.url, audience);
-  const response = await callWithRetries(ctx, 'github-token', 'GitHub OIDC token request', () => ({
+  const label = { stage: 'github-token', what: 'GitHub OIDC token request' } as const;
+  const response = await callWithRetries(ctx, label, () => ({
     method: 'GET',
     url,
     headers: { Authorization: `Bearer ${request.token}`, Accept: 'application/json' },
   }));
   if (response.status !== 200) throw refused(response.status, response.body);
-  const jwt = secrets.add(readValue(response.body));
+  const jwt = ctx.secrets.add(readValue(response.body));
   if (decodeClaims(jwt) === undefined)
-    throw new ActionError(
+    throw new StageError(
       'github-token',
       'the token GitHub returned is not a readable JWT',
       'Re-run the job; if it persists, GitHub may be having an incident',
@@ -54,7 +71,7 @@ function withAudience(requestUrl: string, audience: string): string {
   try {
     url = new URL(requestUrl);
   } catch {
-    throw new ActionError(
+    throw new StageError(
       'github-token',
       'ACTIONS_ID_TOKEN_REQUEST_URL is not a URL',
       'Do not override ACTIONS_ID_TOKEN_REQUEST_URL; the runner sets it',
@@ -68,24 +85,24 @@ function readValue(body: string): string {
   const json = parseJsonObject(body);
   const hint = 'Re-run the job; if it persists, check githubstatus.com';
   if (json === undefined)
-    throw new ActionError(
+    throw new StageError(
       'github-token',
       'GitHub answered with something that is not a JSON object',
       hint,
     );
   const value = stringField(json, 'value');
   if (value === undefined)
-    throw new ActionError('github-token', 'GitHub answered without a token in "value"', hint);
+    throw new StageError('github-token', 'GitHub answered without a token in "value"', hint);
   return value;
 }
 
-function refused(status: number, body: string): ActionError {
+function refused(status: number, body: string): StageError {
   const detail = serverMessage(body);
   const hint =
     status === 401 || status === 403
       ? 'The request token was refused: it expires some hours into a job and is only valid in the job that received it; re-run the job'
       : 'Re-run the job; if it persists, check githubstatus.com';
-  return new ActionError('github-token', `GitHub answered HTTP ${status}${detail}`, hint);
+  return new StageError('github-token', `GitHub answered HTTP ${status}${detail}`, hint);
 }
 
 function serverMessage(body: string): string {

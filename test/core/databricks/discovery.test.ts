@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { needsMetadata, parseHostMetadata, resolveTarget } from '../../../src/core/databricks/discovery.ts';
+import {
+  needsMetadata,
+  parseHostMetadata,
+  resolveTarget,
+} from '../../../src/core/databricks/discovery.ts';
 import { parseInputs } from '../../../src/action/inputs.ts';
 
 const ACCOUNT = '0d26daa6-5e44-4c97-a497-ef015f91254a';

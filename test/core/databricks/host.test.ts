@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActionError } from '../../../src/core/errors.ts';
+import { StageError } from '../../../src/core/errors.ts';
 import { classifyHostname, parseHost } from '../../../src/core/databricks/host.ts';
 
 describe('parseHost', () => {
@@ -29,7 +29,7 @@ describe('parseHost', () => {
     ['https://[::1', /not a URL/],
   ])('refuses %j', (raw, message) => {
     const attempt = (): unknown => parseHost(raw);
-    expect(attempt).toThrow(ActionError);
+    expect(attempt).toThrow(StageError);
     expect(attempt).toThrow(message);
   });
 

@@ -3,7 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/core/clock.ts';
 import { createTransport } from '../../../src/core/http/transport.ts';
-import { mintLakebaseCredential, type LakebaseCredential } from '../../../src/core/databricks/lakebase.ts';
+import {
+  mintLakebaseCredential,
+  type LakebaseCredential,
+} from '../../../src/core/databricks/lakebase.ts';
 import type { LogSink } from '../../../src/core/secrets/log.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../src/core/http/retry.ts';
 import { SecretRegistry } from '../../../src/core/secrets/registry.ts';
@@ -75,10 +78,10 @@ async function mintStartingInstance(
       transport,
       clock,
       log: collectingLog(lines),
+      secrets: new SecretRegistry(() => undefined),
       policy: DEFAULT_RETRY_POLICY,
       deadline: started + 120_000,
     },
-    new SecretRegistry(() => undefined),
     {
       workspaceUrl: emulator.workspace.url,
       accessToken,
@@ -110,7 +113,7 @@ describe('waiting for a starting Lakebase instance', () => {
   it('gives up clearly before the token expires', async () => {
     const attempt = await mintStartingInstance(emulator, 'stuck-db', 1000, 300_000);
     await expect(attempt.result).rejects.toThrow(
-      /Lakebase instance "stuck-db" is still STARTING after \d+ s\. Start it ahead of this step/,
+      /Lakebase instance "stuck-db" is still STARTING after \d+\.\d s\. Start it ahead of this step/,
     );
     expect(attempt.elapsed()).toBeLessThanOrEqual(270_000);
   });

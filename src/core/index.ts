@@ -1,0 +1,39 @@
+// The core's public entry: every edge (the action, its post step, the command line) imports from
+// here and nowhere else below src/core (lint holds it). Plain TypeScript: no @actions/core, no process.
+export { systemClock, formatDuration, type Clock } from './clock.ts';
+export {
+  DEFAULT_DATABASE,
+  DEFAULT_LAKEBASE_TTL,
+  DEFAULT_SCOPE,
+  invalidSetting,
+  parseConfig,
+  quoted,
+  type Config,
+  type LakebaseTarget,
+  type SettingReader,
+} from './config.ts';
+export {
+  describeExpiry,
+  obtainCredentials,
+  type CoreDeps,
+  type Credentials,
+} from './credentials.ts';
+export type { Target } from './databricks/discovery.ts';
+export type { DatabricksToken } from './databricks/exchange.ts';
+export type { LakebaseCredential } from './databricks/lakebase.ts';
+export { describeFailure, STAGE_LABELS, StageError, type Stage } from './errors.ts';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.ts';
+export { createTransport, type Transport } from './http/transport.ts';
+export { safeLog, type LogSink } from './secrets/log.ts';
+export { SecretRegistry } from './secrets/registry.ts';
+export { escapeHtml } from './secrets/text.ts';
+export type { TokenClaims } from './subject-token/claims.ts';
+export {
+  gitHubActionsSource,
+  idTokenRequestFromEnv,
+  missingPermissionError,
+  type Environment,
+  type IdTokenRequest,
+} from './subject-token/github-actions.ts';
+export { givenToken } from './subject-token/given.ts';
+export type { SubjectTokenSource } from './subject-token/source.ts';
