@@ -12,7 +12,13 @@ import { lakebaseRoutes } from './lakebase-routes.ts';
 import { PolicyStore } from './policies.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { TokenStore } from './tokens.ts';
-import type { Emulator, EmulatorOptions, GitHubClaims, RecordedRequest } from './types.ts';
+import type {
+  Emulator,
+  EmulatorOptions,
+  GitHubClaims,
+  RecordedRequest,
+  RouteName,
+} from './types.ts';
 
 export type {
   AccountPolicy,
@@ -37,6 +43,11 @@ export type {
 } from './types.ts';
 
 export { addJobPolicy, JOB_SERVICE_PRINCIPAL } from './job-policy.ts';
+
+/** The recorded requests that the named route handled, in order. */
+export function requestsTo(emulator: Emulator, route: RouteName): RecordedRequest[] {
+  return emulator.requests.filter((r) => r.route === route);
+}
 
 export const DEFAULT_ACCOUNT_ID = '0d26daa6-5e44-4c97-a497-ef015f91254a';
 

@@ -69,6 +69,8 @@ export type ServerName = 'github' | 'workspace' | 'account';
 
 export interface RecordedRequest {
   server: ServerName;
+  /** The route that handled the request; undefined when none matched (404/405). */
+  route: RouteName | undefined;
   method: string;
   path: string;
   query: Record<string, string>;
