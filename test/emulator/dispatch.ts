@@ -81,7 +81,8 @@ function record(
 }
 
 function notFound(server: ServerName, path: string): Reply {
-  if (server === 'github') return jsonReply(404, { message: `Not found: ${path}` });
+  if (server === 'github' || server === 'ci')
+    return jsonReply(404, { message: `Not found: ${path}` });
   return restError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${path}'`);
 }
 

@@ -1,6 +1,7 @@
-// Local stand-ins for GitHub's OIDC token service, a Databricks workspace and account console,
-// and Lakebase: three real HTTP servers on 127.0.0.1 with random ports.
+// Local stand-ins for GitHub's OIDC token service, eight other CIs' OIDC issuers, a Databricks
+// workspace and account console, and Lakebase: four real HTTP servers on 127.0.0.1, random ports.
 
+import { createCiSide } from './ci.ts';
 import { accountRoutes, workspaceRoutes } from './databricks.ts';
 import { startServer, type Route, type Shared } from './dispatch.ts';
 import { FaultQueue } from './faults.ts';
@@ -22,6 +23,16 @@ import type {
 
 export type {
   AccountPolicy,
+  AzureDevOpsSide,
+  BitbucketSide,
+  BuildkiteSide,
+  CiClaims,
+  CiIssuer,
+  CiMintOptions,
+  CiMintOverrides,
+  CiName,
+  CiSide,
+  CircleCiSide,
   DatabaseCredential,
   Emulator,
   EmulatorOptions,
@@ -31,7 +42,11 @@ export type {
   FederationPolicies,
   GitHubClaims,
   GitHubSide,
+  GitLabSide,
   InstanceState,
+  JenkinsSide,
+  JobEnv,
+  KubernetesSide,
   IssuedToken,
   LakebaseEndpointSpec,
   LakebaseInstanceSpec,
@@ -40,6 +55,7 @@ export type {
   RouteName,
   ServerName,
   ServicePrincipalPolicy,
+  TerraformCloudSide,
 } from './types.ts';
 
 export { addJobPolicy, JOB_SERVICE_PRINCIPAL } from './job-policy.ts';
@@ -67,12 +83,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const requests: RecordedRequest[] = [];
   const faults = new FaultQueue();
   const shared: Shared = { requests, faults, latencyMs: () => latencyMs, rateLimiter };
-  const routes = { github: [] as Route[], workspace: [] as Route[], account: [] as Route[] };
-  const [github, workspace, account] = await Promise.all([
+  const routes = {
+    github: [] as Route[],
+    workspace: [] as Route[],
+    account: [] as Route[],
+    ci: [] as Route[],
+  };
+  const [github, workspace, account, ciServer] = await Promise.all([
     startServer('github', routes.github, shared),
     startServer('workspace', routes.workspace, shared),
     startServer('account', routes.account, shared),
+    startServer('ci', routes.ci, shared),
   ]);
+  const ci = await createCiSide({ url: ciServer.url, accountId, foreign, addSecret });
 
   const setup: GitHubSetup = {
     issuer: github.url,
@@ -88,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const emulator: Emulator = {
     github: side,
+    ci: ci.side,
     workspace: { url: workspace.url, metadata: initialMetadata() },
     account: { url: account.url, accountId },
     policies,
@@ -109,10 +133,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rateLimiter?.reset();
       latencyMs = options.latencyMs ?? 0;
       side.claims = structuredClone(initialClaims);
+      ci.reset();
       emulator.workspace.metadata = initialMetadata();
     },
     close: async () => {
-      await Promise.all([github.close(), workspace.close(), account.close()]);
+      await Promise.all([github.close(), workspace.close(), account.close(), ciServer.close()]);
     },
   };
 
@@ -120,5 +145,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   routes.github.push(...githubRoutes(setup, side));
   routes.workspace.push(...workspaceRoutes(emulator, deps), ...lakebaseRoutes(lakebase, tokens));
   routes.account.push(...accountRoutes(emulator, deps));
+  routes.ci.push(...ci.routes);
   return emulator;
 }
