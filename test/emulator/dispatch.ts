@@ -50,10 +50,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function record(server: ServerName, req: IncomingMessage, url: URL, body: string): RecordedRequest {
+function record(
+  server: ServerName,
+  req: IncomingMessage,
+  url: URL,
+  body: string,
+  route: RouteName | undefined,
+): RecordedRequest {
   const headers = flattenHeaders(req);
   const entry: RecordedRequest = {
     server,
+    route,
     method: req.method ?? 'GET',
     path: url.pathname,
     query: lastValues(url.searchParams),
@@ -74,7 +81,8 @@ function record(server: ServerName, req: IncomingMessage, url: URL, body: string
 }
 
 function notFound(server: ServerName, path: string): Reply {
-  if (server === 'github') return jsonReply(404, { message: `Not found: ${path}` });
+  if (server === 'github' || server === 'ci')
+    return jsonReply(404, { message: `Not found: ${path}` });
   return restError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${path}'`);
 }
 
@@ -111,12 +119,12 @@ async function dispatch(
     return;
   }
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const entry = record(server, req, url, body);
+  const { route, params, wrongMethod } = findRoute(routes, req.method ?? 'GET', url.pathname);
+  const entry = record(server, req, url, body, route?.name);
   shared.requests.push(entry);
   const latency = shared.latencyMs();
   if (latency > 0) await sleep(latency);
 
-  const { route, params, wrongMethod } = findRoute(routes, entry.method, url.pathname);
   if (!route) {
     const reply = wrongMethod
       ? restError(405, 'METHOD_NOT_ALLOWED', `${entry.method} is not allowed on ${url.pathname}`)

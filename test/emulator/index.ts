@@ -1,6 +1,7 @@
-// Local stand-ins for GitHub's OIDC token service, a Databricks workspace and account console,
-// and Lakebase: three real HTTP servers on 127.0.0.1 with random ports.
+// Local stand-ins for GitHub's OIDC token service, eight other CIs' OIDC issuers, a Databricks
+// workspace and account console, and Lakebase: four real HTTP servers on 127.0.0.1, random ports.
 
+import { createCiSide } from './ci.ts';
 import { accountRoutes, workspaceRoutes } from './databricks.ts';
 import { startServer, type Route, type Shared } from './dispatch.ts';
 import { FaultQueue } from './faults.ts';
@@ -12,10 +13,26 @@ import { lakebaseRoutes } from './lakebase-routes.ts';
 import { PolicyStore } from './policies.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { TokenStore } from './tokens.ts';
-import type { Emulator, EmulatorOptions, GitHubClaims, RecordedRequest } from './types.ts';
+import type {
+  Emulator,
+  EmulatorOptions,
+  GitHubClaims,
+  RecordedRequest,
+  RouteName,
+} from './types.ts';
 
 export type {
   AccountPolicy,
+  AzureDevOpsSide,
+  BitbucketSide,
+  BuildkiteSide,
+  CiClaims,
+  CiIssuer,
+  CiMintOptions,
+  CiMintOverrides,
+  CiName,
+  CiSide,
+  CircleCiSide,
   DatabaseCredential,
   Emulator,
   EmulatorOptions,
@@ -25,7 +42,11 @@ export type {
   FederationPolicies,
   GitHubClaims,
   GitHubSide,
+  GitLabSide,
   InstanceState,
+  JenkinsSide,
+  JobEnv,
+  KubernetesSide,
   IssuedToken,
   LakebaseEndpointSpec,
   LakebaseInstanceSpec,
@@ -34,9 +55,15 @@ export type {
   RouteName,
   ServerName,
   ServicePrincipalPolicy,
+  TerraformCloudSide,
 } from './types.ts';
 
 export { addJobPolicy, JOB_SERVICE_PRINCIPAL } from './job-policy.ts';
+
+/** The recorded requests that the named route handled, in order. */
+export function requestsTo(emulator: Emulator, route: RouteName): RecordedRequest[] {
+  return emulator.requests.filter((r) => r.route === route);
+}
 
 export const DEFAULT_ACCOUNT_ID = '0d26daa6-5e44-4c97-a497-ef015f91254a';
 
@@ -56,12 +83,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const requests: RecordedRequest[] = [];
   const faults = new FaultQueue();
   const shared: Shared = { requests, faults, latencyMs: () => latencyMs, rateLimiter };
-  const routes = { github: [] as Route[], workspace: [] as Route[], account: [] as Route[] };
-  const [github, workspace, account] = await Promise.all([
+  const routes = {
+    github: [] as Route[],
+    workspace: [] as Route[],
+    account: [] as Route[],
+    ci: [] as Route[],
+  };
+  const [github, workspace, account, ciServer] = await Promise.all([
     startServer('github', routes.github, shared),
     startServer('workspace', routes.workspace, shared),
     startServer('account', routes.account, shared),
+    startServer('ci', routes.ci, shared),
   ]);
+  const ci = await createCiSide({ url: ciServer.url, accountId, foreign, addSecret });
 
   const setup: GitHubSetup = {
     issuer: github.url,
@@ -77,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const emulator: Emulator = {
     github: side,
+    ci: ci.side,
     workspace: { url: workspace.url, metadata: initialMetadata() },
     account: { url: account.url, accountId },
     policies,
@@ -98,10 +133,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rateLimiter?.reset();
       latencyMs = options.latencyMs ?? 0;
       side.claims = structuredClone(initialClaims);
+      ci.reset();
       emulator.workspace.metadata = initialMetadata();
     },
     close: async () => {
-      await Promise.all([github.close(), workspace.close(), account.close()]);
+      await Promise.all([github.close(), workspace.close(), account.close(), ciServer.close()]);
     },
   };
 
@@ -109,5 +145,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   routes.github.push(...githubRoutes(setup, side));
   routes.workspace.push(...workspaceRoutes(emulator, deps), ...lakebaseRoutes(lakebase, tokens));
   routes.account.push(...accountRoutes(emulator, deps));
+  routes.ci.push(...ci.routes);
   return emulator;
 }

@@ -15,6 +15,8 @@ export interface EmulatorOptions {
 
 export interface Emulator {
   github: GitHubSide;
+  /** One OIDC issuer per other CI, all served by the 'ci' server. */
+  ci: CiSide;
   workspace: { url: string; metadata: Record<string, unknown> | 'absent' };
   account: { url: string; accountId: string };
   policies: FederationPolicies;
@@ -65,10 +67,133 @@ export interface GitHubClaims {
   [claim: string]: unknown;
 }
 
-export type ServerName = 'github' | 'workspace' | 'account';
+export type CiName =
+  | 'gitlab'
+  | 'azure-devops'
+  | 'circleci'
+  | 'buildkite'
+  | 'bitbucket'
+  | 'terraform-cloud'
+  | 'jenkins'
+  | 'kubernetes';
+
+/** The claims a CI puts in its JWT besides iss/aud/iat/nbf/exp/jti; `sub` is always there. */
+export interface CiClaims {
+  sub: string;
+  [claim: string]: unknown;
+}
+
+export type CiMintOverrides = Partial<CiClaims> & { aud?: string | string[] };
+
+export interface CiMintOptions {
+  /** Default: the CI's usual lifetime (GitLab 300 s, Azure DevOps 600 s, CircleCI 3600 s, ...). */
+  expiresInSeconds?: number;
+  /** Sign with a key that is in no JWKS (verification must fail). */
+  signWithForeignKey?: boolean;
+}
+
+/** A CI's OIDC issuer: own RS256 key, discovery at `${issuer}/.well-known/openid-configuration`. */
+export interface CiIssuer {
+  readonly name: CiName;
+  /** The `iss` of its JWTs, an http://127.0.0.1 URL on the 'ci' server. */
+  readonly issuer: string;
+  readonly jwksUri: string;
+  /** The `aud` a JWT gets when neither the caller nor the pipeline chose one. */
+  readonly defaultAudience: string | string[];
+  /** Mutable defaults of every JWT this issuer mints; reset() restores them. */
+  claims: CiClaims;
+  /** A JWT as this CI would issue it now (claims, then registered claims, then overrides). */
+  mintJwt(overrides?: CiMintOverrides, options?: CiMintOptions): string;
+}
+
+/** Environment variables as a job's process would see them. */
+export type JobEnv = Record<string, string>;
+
+export interface GitLabSide extends CiIssuer {
+  /** `GITLAB_CI=true`, CI_* and the `id_tokens:` variable `variable` holding a JWT with `aud`. */
+  jobEnv(aud: string | string[], variable?: string): JobEnv;
+}
+
+export interface AzureDevOpsSide extends CiIssuer {
+  organization: string;
+  projectId: string;
+  projectName: string;
+  /** SYSTEM_TEAMFOUNDATIONCOLLECTIONURI, with its trailing '/'. */
+  collectionUri: string;
+  planId: string;
+  jobId: string;
+  /** SYSTEM_OIDCREQUESTURI (no query). */
+  oidcRequestUri: string;
+  /** `System.AccessToken`, the bearer the OIDC endpoint requires (in secrets()). */
+  systemAccessToken: string;
+  /** `?serviceConnectionId=<id>` makes the JWT's sub `sc://<org>/<project>/<name>`. */
+  serviceConnection: { id: string; name: string };
+  /** TF_BUILD, SYSTEM_* of a pipeline job that mapped SYSTEM_ACCESSTOKEN into its env. */
+  pipelineEnv(): JobEnv;
+}
+
+export interface CircleCiSide extends CiIssuer {
+  orgId: string;
+  projectId: string;
+  /** Bearer of the stand-in `circleci` CLI (env EMULATOR_CIRCLECI_AGENT_TOKEN; in secrets()). */
+  agentToken: string;
+  /** CIRCLECI=true, CIRCLE_OIDC_TOKEN(_V2) (aud = org id), and what bin/circleci needs. */
+  jobEnv(): JobEnv;
+}
+
+export interface BuildkiteSide extends CiIssuer {
+  /** BUILDKITE_AGENT_ENDPOINT. */
+  agentEndpoint: string;
+  /** BUILDKITE_AGENT_ACCESS_TOKEN (in secrets()). */
+  agentAccessToken: string;
+  jobId: string;
+  /** BUILDKITE=true, BUILDKITE_AGENT_*, BUILDKITE_JOB_ID and the build's slugs. */
+  jobEnv(): JobEnv;
+}
+
+export interface BitbucketSide extends CiIssuer {
+  /** BITBUCKET_* and BITBUCKET_STEP_OIDC_TOKEN (aud default: the workspace ARI). */
+  jobEnv(aud?: string | string[]): JobEnv;
+}
+
+export interface TerraformCloudSide extends CiIssuer {
+  /** TFC_* and TFC_WORKLOAD_IDENTITY_TOKEN (or ..._TOKEN_<tag>) for the workspace's audience. */
+  jobEnv(aud: string, tag?: string): JobEnv;
+}
+
+export interface JenkinsSide extends CiIssuer {
+  /** JENKINS_URL, JOB_URL, BUILD_NUMBER and a `withCredentials` binding `variable` (a JWT). */
+  jobEnv(aud?: string, variable?: string): JobEnv;
+}
+
+export interface KubernetesSide extends CiIssuer {
+  /** KUBERNETES_SERVICE_HOST/PORT; the token itself is a projected file (write mintJwt()). */
+  jobEnv(): JobEnv;
+}
+
+export interface CiSide {
+  /** Base URL of the 'ci' server. */
+  url: string;
+  /** Directory of the stand-in `circleci` and `buildkite-agent` executables (prepend to PATH). */
+  binDir: string;
+  gitlab: GitLabSide;
+  azureDevops: AzureDevOpsSide;
+  circleci: CircleCiSide;
+  buildkite: BuildkiteSide;
+  bitbucket: BitbucketSide;
+  terraformCloud: TerraformCloudSide;
+  jenkins: JenkinsSide;
+  kubernetes: KubernetesSide;
+  /** The eight issuers above, in that order. */
+  issuers: readonly CiIssuer[];
+}
+
+export type ServerName = 'github' | 'workspace' | 'account' | 'ci';
 
 export interface RecordedRequest {
   server: ServerName;
+  /** The route that handled the request; undefined when none matched (404/405). */
+  route: RouteName | undefined;
   method: string;
   path: string;
   query: Record<string, string>;
@@ -150,6 +275,11 @@ export type RouteName =
   | 'github.idtoken'
   | 'github.discovery'
   | 'github.jwks'
+  | 'ci.discovery'
+  | 'ci.jwks'
+  | 'ci.azure-devops.oidctoken'
+  | 'ci.circleci.oidc'
+  | 'ci.buildkite.oidc'
   | 'workspace.metadata'
   | 'workspace.oauth-metadata'
   | 'workspace.token'
