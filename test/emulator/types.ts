@@ -167,6 +167,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'reset-mid-body'; status?: number }
   | { kind: 'delay'; ms: number }
+  /** Runs the real handler at once (side effects happen), then answers after `ms`, or never. */
+  | { kind: 'late-reply'; ms?: number }
   | { kind: 'hang' }
   | { kind: 'trickle'; bytesPerSecond: number }
   | { kind: 'html'; status: number }
