@@ -9,8 +9,11 @@ import { JwksClient } from './jwks-client.ts';
 import { createSigningKey } from './jwt.ts';
 import { LakebaseStore } from './lakebase.ts';
 import { lakebaseRoutes } from './lakebase-routes.ts';
+import { PatStore } from './pats.ts';
 import { PolicyStore } from './policies.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { ServicePrincipalStore, servicePrincipalRoutes } from './service-principals.ts';
+import { tokenRoutes } from './token-routes.ts';
 import { TokenStore } from './tokens.ts';
 import type { Emulator, EmulatorOptions, GitHubClaims, RecordedRequest } from './types.ts';
 
@@ -35,6 +38,15 @@ export type {
   ServerName,
   ServicePrincipalPolicy,
 } from './types.ts';
+export type {
+  PatRecord,
+  PatSettings,
+  PatState,
+  ScimServicePrincipal,
+  ServicePrincipalSpec,
+  ServicePrincipals,
+  TokenRouteName,
+} from './token-types.ts';
 
 export { addJobPolicy, JOB_SERVICE_PRINCIPAL } from './job-policy.ts';
 
@@ -73,6 +85,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const policies = new PolicyStore(accountId);
   const tokens = new TokenStore(addSecret);
   const lakebase = new LakebaseStore(addSecret);
+  const pats = new PatStore(addSecret);
+  tokens.acceptAlso((presented) => pats.authenticate(presented));
+  const servicePrincipals = new ServicePrincipalStore(policies);
   const jwks = new JwksClient();
 
   const emulator: Emulator = {
@@ -81,6 +96,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     account: { url: account.url, accountId },
     policies,
     lakebase,
+    pats,
+    servicePrincipals,
     faults,
     requests,
     issuedTokens: tokens.issued,
@@ -94,6 +111,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       policies.reset();
       tokens.reset();
       lakebase.reset();
+      pats.reset();
+      servicePrincipals.reset();
       jwks.clear();
       rateLimiter?.reset();
       latencyMs = options.latencyMs ?? 0;
@@ -107,7 +126,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const deps = { policies, jwks, tokens };
   routes.github.push(...githubRoutes(setup, side));
-  routes.workspace.push(...workspaceRoutes(emulator, deps), ...lakebaseRoutes(lakebase, tokens));
+  routes.workspace.push(
+    ...workspaceRoutes(emulator, deps),
+    ...lakebaseRoutes(lakebase, tokens),
+    ...tokenRoutes({ tokens, pats, servicePrincipals }),
+    ...servicePrincipalRoutes(servicePrincipals, tokens),
+  );
   routes.account.push(...accountRoutes(emulator, deps));
   return emulator;
 }
