@@ -30,7 +30,7 @@ export interface Call {
 
 export interface Route {
   name: RouteName;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Matched against the raw (still percent-encoded) path. */
   pattern: RegExp;
   handle(call: Call): Reply | Promise<Reply>;

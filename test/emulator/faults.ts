@@ -36,7 +36,12 @@ export class FaultQueue implements FaultScript {
 
 /** Whether the route's real handler runs (and its side effects happen) under this fault. */
 export function faultRunsHandler(fault: Fault): boolean {
-  return fault.kind === 'delay' || fault.kind === 'trickle' || fault.kind === 'reset-mid-body';
+  return (
+    fault.kind === 'delay' ||
+    fault.kind === 'trickle' ||
+    fault.kind === 'reset-mid-body' ||
+    fault.kind === 'late-reply'
+  );
 }
 
 function statusBody(status: number, body: string | object | undefined): Reply {
@@ -118,6 +123,13 @@ export async function deliverWithFault(
     case 'delay':
       await sleep(fault.ms);
       return sendReply(res, await reply());
+    case 'late-reply': {
+      // the handler runs (and commits) first: a client that times out has still created the thing
+      const real = await reply();
+      if (fault.ms === undefined) return; // hangs until the client gives up or the emulator closes
+      await sleep(fault.ms);
+      return sendReply(res, real);
+    }
     case 'trickle':
       return sendTrickle(res, await reply(), fault.bytesPerSecond);
     case 'reset-mid-body': {

@@ -10,8 +10,11 @@ import { JwksClient } from './jwks-client.ts';
 import { createSigningKey } from './jwt.ts';
 import { LakebaseStore } from './lakebase.ts';
 import { lakebaseRoutes } from './lakebase-routes.ts';
+import { PatStore } from './pats.ts';
 import { PolicyStore } from './policies.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { ServicePrincipalStore, servicePrincipalRoutes } from './service-principals.ts';
+import { tokenRoutes } from './token-routes.ts';
 import { TokenStore } from './tokens.ts';
 import type {
   Emulator,
@@ -57,6 +60,15 @@ export type {
   ServicePrincipalPolicy,
   TerraformCloudSide,
 } from './types.ts';
+export type {
+  PatRecord,
+  PatSettings,
+  PatState,
+  ScimServicePrincipal,
+  ServicePrincipalSpec,
+  ServicePrincipals,
+  TokenRouteName,
+} from './token-types.ts';
 
 export { addJobPolicy, JOB_SERVICE_PRINCIPAL } from './job-policy.ts';
 
@@ -107,6 +119,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const policies = new PolicyStore(accountId);
   const tokens = new TokenStore(addSecret);
   const lakebase = new LakebaseStore(addSecret);
+  const pats = new PatStore(addSecret);
+  tokens.acceptAlso((presented) => pats.authenticate(presented));
+  const servicePrincipals = new ServicePrincipalStore(policies);
   const jwks = new JwksClient();
 
   const emulator: Emulator = {
@@ -116,6 +131,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     account: { url: account.url, accountId },
     policies,
     lakebase,
+    pats,
+    servicePrincipals,
     faults,
     requests,
     issuedTokens: tokens.issued,
@@ -129,6 +146,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       policies.reset();
       tokens.reset();
       lakebase.reset();
+      pats.reset();
+      servicePrincipals.reset();
       jwks.clear();
       rateLimiter?.reset();
       latencyMs = options.latencyMs ?? 0;
@@ -143,7 +162,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const deps = { policies, jwks, tokens };
   routes.github.push(...githubRoutes(setup, side));
-  routes.workspace.push(...workspaceRoutes(emulator, deps), ...lakebaseRoutes(lakebase, tokens));
+  routes.workspace.push(
+    ...workspaceRoutes(emulator, deps),
+    ...lakebaseRoutes(lakebase, tokens),
+    ...tokenRoutes({ tokens, pats, servicePrincipals }),
+    ...servicePrincipalRoutes(servicePrincipals, tokens),
+  );
   routes.account.push(...accountRoutes(emulator, deps));
   routes.ci.push(...ci.routes);
   return emulator;

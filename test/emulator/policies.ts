@@ -13,7 +13,8 @@ export interface Identity {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function numericId(userName: string): string {
+/** A stable numeric Databricks id for a user name. */
+export function numericId(userName: string): string {
   const hex = createHash('sha256').update(userName).digest('hex').slice(0, 12);
   return String(1_000_000_000_000_000n + BigInt(`0x${hex}`));
 }
@@ -81,6 +82,11 @@ export class PolicyStore implements FederationPolicies {
 
   identity(userName: string): Identity | undefined {
     return this.#identities.get(userName);
+  }
+
+  /** Every identity added by a policy or addUser, in insertion order. */
+  identities(): Identity[] {
+    return [...this.#identities.values()];
   }
 
   isKnownServicePrincipal(applicationId: string): boolean {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Call } from './dispatch.ts';
-import { bearerToken, restError, type Reply } from './http-util.ts';
+import { bearerToken, isReply, restError, type Reply } from './http-util.ts';
 import type { Identity } from './policies.ts';
 import type { IssuedToken } from './types.ts';
 
@@ -14,6 +14,7 @@ export class TokenStore {
   readonly issued: IssuedToken[] = [];
   readonly #grants = new Map<string, TokenGrant>();
   readonly #addSecret: (value: string) => void;
+  readonly #otherCredentials: Array<(presented: string) => TokenGrant | Reply | undefined> = [];
 
   constructor(addSecret: (value: string) => void) {
     this.#addSecret = addSecret;
@@ -34,15 +35,34 @@ export class TokenStore {
   }
 
   /**
+   * Makes authenticate() also accept credentials this store did not issue (the PATs): `check`
+   * answers a grant, a REST error, or undefined for a value it does not know. Kept across reset().
+   */
+  acceptAlso(check: (presented: string) => TokenGrant | Reply | undefined): void {
+    this.#otherCredentials.push(check);
+  }
+
+  #lookup(presented: string | undefined): TokenGrant | Reply | undefined {
+    if (presented === undefined) return undefined;
+    const grant = this.#grants.get(presented);
+    if (grant) return grant;
+    for (const check of this.#otherCredentials) {
+      const other = check(presented);
+      if (other) return other;
+    }
+    return undefined;
+  }
+
+  /**
    * The grant behind a request's bearer token, or the REST error to answer. Tokens minted at the
    * account token endpoint are accepted on the workspace too: both belong to the one emulated
    * account, and the real behaviour is UNCONFIRMED (fact sheet §5.4).
    */
   authenticate(call: Call, requiredScope = 'all-apis'): TokenGrant | Reply {
-    const presented = bearerToken(call.headers['authorization']);
-    const grant = presented === undefined ? undefined : this.#grants.get(presented);
+    const grant = this.#lookup(bearerToken(call.headers['authorization']));
     // UNCONFIRMED: the exact messages; the shape follows fact sheet §1.5 (REST error_code/message).
     if (!grant) return restError(401, '401', 'Invalid access token.');
+    if (isReply(grant)) return grant;
     if (grant.token.expiresAt.getTime() <= Date.now()) {
       return restError(401, '401', 'Invalid access token. The token has expired.');
     }

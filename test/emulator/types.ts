@@ -1,5 +1,7 @@
 // Public types of the local GitHub OIDC + Databricks + Lakebase emulator.
 
+import type { PatState, ServicePrincipals, TokenRouteName } from './token-types.ts';
+
 export interface EmulatorOptions {
   /** Databricks account id; the default audience of every federation policy. */
   accountId?: string;
@@ -21,6 +23,10 @@ export interface Emulator {
   account: { url: string; accountId: string };
   policies: FederationPolicies;
   lakebase: LakebaseState;
+  /** Personal access and on-behalf-of tokens, token settings, admins, CAN_USE. */
+  pats: PatState;
+  /** The workspace's service principals (SCIM). */
+  servicePrincipals: ServicePrincipals;
   faults: FaultScript;
   /** Every request any server received, in order (including the emulator's own JWKS fetches). */
   requests: RecordedRequest[];
@@ -290,13 +296,16 @@ export type RouteName =
   | 'lakebase.instance'
   | 'lakebase.instance-credential'
   | 'lakebase.endpoint'
-  | 'lakebase.endpoint-credential';
+  | 'lakebase.endpoint-credential'
+  | TokenRouteName;
 
 export type Fault =
   | { kind: 'status'; status: number; body?: string | object; headers?: Record<string, string> }
   | { kind: 'reset' }
   | { kind: 'reset-mid-body'; status?: number }
   | { kind: 'delay'; ms: number }
+  /** Runs the real handler at once (side effects happen), then answers after `ms`, or never. */
+  | { kind: 'late-reply'; ms?: number }
   | { kind: 'hang' }
   | { kind: 'trickle'; bytesPerSecond: number }
   | { kind: 'html'; status: number }
