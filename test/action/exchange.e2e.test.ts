@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestsTo, SP_APPLICATION_ID, SP_NUMERIC_ID, useEmulator } from './fixture.ts';
 
-const TOKEN_PATH = '/oidc/v1/token';
-
 describe('the bundled action against the emulator', () => {
   const fx = useEmulator();
 
@@ -22,7 +20,7 @@ describe('the bundled action against the emulator', () => {
       DATABRICKS_HOST: fx.emulator.workspace.url,
       DATABRICKS_TOKEN: token,
     });
-    const [exchange] = requestsTo(fx.emulator, 'workspace', 'POST', TOKEN_PATH);
+    const [exchange] = requestsTo(fx.emulator, 'workspace.token');
     expect(exchange?.form).toMatchObject({ client_id: SP_APPLICATION_ID, scope: 'all-apis' });
     // The JWT GitHub issued was masked too, and is what was presented.
     expect(run.masks).toContain(exchange?.form?.['subject_token']);
@@ -60,7 +58,7 @@ describe('the bundled action against the emulator', () => {
     });
     const run = await fx.run({ host: emulator.workspace.url });
     expect(run.exitCode).toBe(0);
-    const [exchange] = requestsTo(emulator, 'workspace', 'POST', TOKEN_PATH);
+    const [exchange] = requestsTo(emulator, 'workspace.token');
     expect(exchange?.form).not.toHaveProperty('client_id');
     expect(run.summary).toContain('account-wide policy');
   });
@@ -76,9 +74,7 @@ describe('the bundled action against the emulator', () => {
     const run = await fx.run({ host: emulator.account.url, 'client-id': SP_APPLICATION_ID });
     expect(run.exitCode).toBe(0);
     const accountId = emulator.account.accountId;
-    expect(
-      requestsTo(emulator, 'account', 'POST', `/oidc/accounts/${accountId}/v1/token`),
-    ).toHaveLength(1);
+    expect(requestsTo(emulator, 'account.token')).toHaveLength(1);
     expect(run.outputs['audience']).toBe(accountId);
     expect(run.env['DATABRICKS_ACCOUNT_ID']).toBe(accountId);
   });
@@ -103,12 +99,7 @@ describe('the bundled action against the emulator', () => {
       audience: 'my-audience',
     });
     expect(run.exitCode).toBe(0);
-    const [idToken] = requestsTo(
-      fx.emulator,
-      'github',
-      'GET',
-      new URL(fx.emulator.github.requestUrl).pathname,
-    );
+    const [idToken] = requestsTo(fx.emulator, 'github.idtoken');
     expect(idToken?.query['audience']).toBe('my-audience');
   });
 
@@ -125,9 +116,7 @@ describe('the bundled action against the emulator', () => {
     );
     expect(run.exitCode).toBe(0);
     expect(run.masks[0]).toBe(jwt);
-    expect(
-      emulator.requests.filter((r) => r.server === 'github' && r.path.includes('idtoken')),
-    ).toHaveLength(0);
+    expect(requestsTo(emulator, 'github.idtoken')).toHaveLength(0);
   });
 
   it('exports only the outputs with export-env: none', async () => {
@@ -208,7 +197,7 @@ describe('failures', () => {
       },
     });
     expect(log).toMatch(/numeric ID.*not its application ID/);
-    expect(requestsTo(fx.emulator, 'workspace', 'POST', TOKEN_PATH)).toHaveLength(1);
+    expect(requestsTo(fx.emulator, 'workspace.token')).toHaveLength(1);
   });
 
   it('retries after 429 with Retry-After and after 503', async () => {
@@ -223,7 +212,7 @@ describe('failures', () => {
     const started = Date.now();
     const run = await fx.run({ host: fx.emulator.workspace.url, 'client-id': SP_APPLICATION_ID });
     expect(run.exitCode).toBe(0);
-    expect(requestsTo(fx.emulator, 'workspace', 'POST', TOKEN_PATH)).toHaveLength(3);
+    expect(requestsTo(fx.emulator, 'workspace.token')).toHaveLength(3);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(run.log.filter((line) => line.startsWith('Token exchange: HTTP'))).toHaveLength(2);
   });
@@ -238,7 +227,7 @@ describe('failures', () => {
     const run = await fx.run({ host: fx.emulator.workspace.url, 'client-id': SP_APPLICATION_ID });
     expect(run.exitCode).not.toBe(0);
     expect(run.errors[0]).toContain('HTTP 401 invalid_client: unknown client');
-    expect(requestsTo(fx.emulator, 'workspace', 'POST', TOKEN_PATH)).toHaveLength(1);
+    expect(requestsTo(fx.emulator, 'workspace.token')).toHaveLength(1);
   });
 
   it('refuses to follow a redirect of the exchange', async () => {
@@ -253,7 +242,7 @@ describe('failures', () => {
     expect(run.errors[0]).toMatch(
       /redirect \(HTTP 307 to https:\/\/evil\.test\/steal\), which is never followed/,
     );
-    expect(requestsTo(fx.emulator, 'workspace', 'POST', TOKEN_PATH)).toHaveLength(1);
+    expect(requestsTo(fx.emulator, 'workspace.token')).toHaveLength(1);
   });
 
   it('neutralises a workflow command injected in a server error', async () => {

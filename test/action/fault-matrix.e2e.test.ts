@@ -31,21 +31,18 @@ const RUN_DEADLINE_MS = 120_000;
 const DEADLINE_SLACK_MS = 10_000;
 const POOL_SIZE = 6;
 
-/** The routes the action calls, and how to recognise their requests in the emulator's log. */
-const ROUTES = {
-  'github.idtoken': (r) => r.server === 'github' && r.path.endsWith('/idtoken'),
-  'workspace.metadata': (r) =>
-    r.server === 'workspace' && r.path === '/.well-known/databricks-config',
-  'workspace.token': (r) => r.server === 'workspace' && r.path === '/oidc/v1/token',
-  'workspace.scim': (r) => r.server === 'workspace' && r.path === '/api/2.0/preview/scim/v2/Me',
-  'lakebase.instance': (r) =>
-    r.method === 'GET' && r.path.startsWith('/api/2.0/database/instances/'),
-  'lakebase.instance-credential': (r) => r.path === '/api/2.0/database/credentials',
-  'lakebase.endpoint': (r) =>
-    r.method === 'GET' && r.path.startsWith('/api/2.0/postgres/projects/'),
-  'lakebase.endpoint-credential': (r) => r.path === '/api/2.0/postgres/credentials',
-} satisfies Partial<Record<RouteName, (r: Emulator['requests'][number]) => boolean>>;
-type Called = keyof typeof ROUTES;
+/** The routes the action calls, as the emulator names them in each recorded request. */
+const CALLED = [
+  'github.idtoken',
+  'workspace.metadata',
+  'workspace.token',
+  'workspace.scim',
+  'lakebase.instance',
+  'lakebase.instance-credential',
+  'lakebase.endpoint',
+  'lakebase.endpoint-credential',
+] as const satisfies readonly RouteName[];
+type Called = (typeof CALLED)[number];
 type Counts = Partial<Record<Called, number>>;
 
 type Lakebase = 'instance' | 'endpoint' | undefined;
@@ -464,7 +461,7 @@ const ROWS: Row[] = [
     counts: { 'lakebase.instance-credential': 2 },
     check: ({ requests, credentials, run }) => {
       const ids = requests
-        .filter(ROUTES['lakebase.instance-credential'])
+        .filter((r) => r.route === 'lakebase.instance-credential')
         .map((r) => (r.json as { request_id?: string }).request_id);
       expect(new Set(ids).size).toBe(1);
       expect(credentials).toHaveLength(1);
@@ -530,7 +527,7 @@ const ROWS: Row[] = [
 ];
 
 function gapBetweenTokenRequests(requests: Emulator['requests']): number {
-  const [first, second] = requests.filter(ROUTES['workspace.token']);
+  const [first, second] = requests.filter((r) => r.route === 'workspace.token');
   return (second?.at ?? 0) - (first?.at ?? 0);
 }
 
@@ -562,7 +559,7 @@ async function runRow(emulator: Emulator, row: Row): Promise<Outcome> {
   const elapsedMs = Date.now() - started;
   const requests = [...emulator.requests];
   const counts = Object.fromEntries(
-    Object.entries(ROUTES).map(([name, matches]) => [name, requests.filter(matches).length]),
+    CALLED.map((name) => [name, requests.filter((r) => r.route === name).length]),
   ) as Record<Called, number>;
   return {
     run,

@@ -44,9 +44,4 @@ export function useEmulator(): Fixture {
   return fixture;
 }
 
-/** Requests the emulator saw on one route, e.g. ('workspace', 'POST', '/oidc/v1/token'). */
-export function requestsTo(emulator: Emulator, server: string, method: string, path: string) {
-  return emulator.requests.filter(
-    (r) => r.server === server && r.method === method && r.path === path,
-  );
-}
+export { requestsTo } from '../emulator/index.ts';

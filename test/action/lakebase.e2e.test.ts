@@ -127,12 +127,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addEndpoint({ name: ENDPOINT, state: 'IDLE', host: postgres.host });
     const run = await mint({ 'lakebase-endpoint': ENDPOINT, 'lakebase-ttl': '600' });
     expect(run.exitCode).toBe(0);
-    const [credential] = requestsTo(
-      fx.emulator,
-      'workspace',
-      'POST',
-      '/api/2.0/postgres/credentials',
-    );
+    const [credential] = requestsTo(fx.emulator, 'lakebase.endpoint-credential');
     expect(credential?.json).toEqual({ endpoint: ENDPOINT, ttl: '600s' });
     const lifetime = Date.parse(run.outputs['database-password-expires-at'] ?? '') - Date.now();
     expect(lifetime).toBeGreaterThan(500_000);
@@ -150,9 +145,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     const run = await mint({ 'lakebase-instance': 'orders-db' });
     expect(run.exitCode).toBe(0);
     expect(run.log.filter((line) => line.includes('is STARTING; waiting'))).toHaveLength(2);
-    expect(
-      requestsTo(fx.emulator, 'workspace', 'GET', '/api/2.0/database/instances/orders-db'),
-    ).toHaveLength(3);
+    expect(requestsTo(fx.emulator, 'lakebase.instance')).toHaveLength(3);
     expect((await psql(pgEnv(run))).stdout.trim()).toBe(SP_APPLICATION_ID);
   });
 
@@ -202,7 +195,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.faults.add('lakebase.instance-credential', { kind: 'reset-mid-body' });
     const run = await mint({ 'lakebase-instance': 'orders-db' });
     expect(run.exitCode).toBe(0);
-    const posts = requestsTo(fx.emulator, 'workspace', 'POST', '/api/2.0/database/credentials');
+    const posts = requestsTo(fx.emulator, 'lakebase.instance-credential');
     expect(posts).toHaveLength(2);
     const ids = posts.map((post) => (post.json as { request_id: string }).request_id);
     expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);

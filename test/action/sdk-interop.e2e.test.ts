@@ -74,7 +74,7 @@ describe('the Databricks SDK for JavaScript in a later step', () => {
       'DATABRICKS_HOST',
       'DATABRICKS_TOKEN',
     ]);
-    const before = requestsTo(fx.emulator, 'workspace', 'GET', SCIM_ME).length;
+    const before = requestsTo(fx.emulator, 'workspace.scim').length;
     const sdk = await sdkStep(run.env);
     expect(sdk).toMatchObject({
       exitCode: 0,
@@ -85,7 +85,7 @@ describe('the Databricks SDK for JavaScript in a later step', () => {
     });
     // The SDK really called the emulator, with the action's token as a bearer token, over plain
     // http to 127.0.0.1, and made no token request of its own.
-    const calls = requestsTo(fx.emulator, 'workspace', 'GET', SCIM_ME).slice(before);
+    const calls = requestsTo(fx.emulator, 'workspace.scim').slice(before);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.headers['authorization']).toBe(`Bearer ${run.outputs['token']}`);
     expect(calls[0]?.headers['user-agent']).toMatch(/databricks-sdk-js/);
