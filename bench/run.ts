@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --runs N]
+// npm run bench [-- --smoke] [-- --runs N] [-- --baseline OTHER/dist/index.js]
 //
 // Side by side, each after a warm-up and interleaved run by run so that drift hits all alike:
 //   - the bundled action (dist/index.js), run as the runner runs it, against the emulator with
@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     runs: { type: 'string' },
     warmup: { type: 'string' },
+    /** Another build's dist/index.js, measured side by side (e.g. the commit before a refactor). */
+    baseline: { type: 'string' },
   },
 });
 const RUNS = Number(args.runs ?? (args.smoke ? 3 : 25));
@@ -222,6 +224,11 @@ async function main(): Promise<void> {
       add(`floor (a) core, exchange + Lakebase (+${latency} ms)`, latency, [floorCore], lakebase);
       add(`floor (b) node, exchange + Lakebase (+${latency} ms)`, latency, [floorNode], lakebase);
     }
+    if (args.baseline !== undefined)
+      for (const latency of [50, 0]) {
+        add(`baseline, exchange (+${latency} ms)`, latency, [args.baseline], exchange);
+        add(`baseline, exchange + Lakebase (+${latency} ms)`, latency, [args.baseline], lakebase);
+      }
     add('action, exchange, audience given (+50 ms)', 50, [action], withAudience);
     add("node -e ''", 0, ['-e', '']);
     add('action bundle alone (load, fail at inputs)', 0, [action]);
