@@ -28,10 +28,9 @@ export interface PruneOptions {
  * only when adopting, and only when a marked token is kept, so the partner never loses its last one.
  */
 export function planPrune(tokens: ManagedToken[], options: PruneOptions): PrunePlan {
-  const marked = tokens
-    .filter((t) => t.comment.startsWith(options.marker))
-    .sort((a, b) => age(b) - age(a));
-  const unmarked = tokens.filter((t) => !t.comment.startsWith(options.marker));
+  const carries = (t: ManagedToken): boolean => hasMarker(t.comment, options.marker);
+  const marked = tokens.filter(carries).sort((a, b) => age(b) - age(a));
+  const unmarked = tokens.filter((t) => !carries(t));
   const keep = marked.slice(0, options.keep);
   const adopt = options.adoptUnmanaged && keep.length > 0;
   return {
@@ -39,6 +38,11 @@ export function planPrune(tokens: ManagedToken[], options: PruneOptions): PruneP
     remove: [...marked.slice(options.keep), ...(adopt ? unmarked : [])],
     untouched: adopt ? [] : unmarked,
   };
+}
+
+/** The marker as a whole word: rotated-by:o/r must not claim rotated-by:o/repo2's tokens. */
+export function hasMarker(comment: string, marker: string): boolean {
+  return comment === marker || comment.startsWith(`${marker} `);
 }
 
 function age(token: ManagedToken): number {
