@@ -51,9 +51,9 @@ export async function run(): Promise<void> {
       log,
       secrets,
       subjectToken,
+      // State first, the moment the PAT exists, so that post revokes it even if the run fails later.
+      onPat: (pat, workspaceUrl) => savePatState(pat, workspaceUrl, inputs, log),
     });
-    // The PAT is already masked (registered when received); state first, so post can revoke it.
-    savePatState(credentials, inputs, log);
     if (inputs.exportEnv === 'token' && credentials.tokens?.pat === undefined)
       warnIfShortLived(credentials, log);
     for (const [name, value] of Object.entries(actionOutputs(credentials)))

@@ -1,6 +1,6 @@
 // What the main step leaves for the post step (core.saveState → $GITHUB_STATE → STATE_* in post).
 import * as core from '@actions/core';
-import type { Credentials, LogSink } from '../core/index.ts';
+import type { LogSink, Pat } from '../core/index.ts';
 import type { ActionInputs } from './inputs.ts';
 
 export const STATE = {
@@ -18,14 +18,13 @@ export const STATE = {
  * private file-command directory, like $GITHUB_ENV, which carries the same value as DATABRICKS_TOKEN.
  */
 export function savePatState(
-  { target, tokens }: Credentials,
+  pat: Pat,
+  workspaceUrl: string,
   inputs: ActionInputs,
   log: LogSink,
 ): void {
-  const pat = tokens?.pat;
-  if (pat === undefined) return;
   core.saveState(STATE.id, pat.id);
-  core.saveState(STATE.host, target.host.url);
+  core.saveState(STATE.host, workspaceUrl);
   core.saveState(STATE.expiresAt, pat.expiresAt?.toISOString() ?? '');
   core.saveState(STATE.revoke, String(inputs.patRevoke));
   if (inputs.patRevoke) core.saveState(STATE.value, pat.value);

@@ -14,6 +14,7 @@ import {
   type DatabricksToken,
 } from './databricks/exchange.ts';
 import { mintLakebaseCredential, type LakebaseCredential } from './databricks/lakebase.ts';
+import type { Pat } from './databricks/tokens/index.ts';
 import { mintJobTokens, refuseOnAccount, type JobTokens } from './job-tokens.ts';
 import { StageError } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, type CallContext, type RetryPolicy } from './http/retry.ts';
@@ -42,6 +43,11 @@ export interface CoreDeps {
   secrets: SecretRegistry;
   subjectToken: SubjectTokenSource;
   policy?: RetryPolicy;
+  /**
+   * Called as soon as a job-scoped PAT exists (already registered as a secret), before anything
+   * that could still fail: the edge records it for revocation even when the run fails later.
+   */
+  onPat?: (pat: Pat, workspaceUrl: string) => void;
 }
 
 export interface Credentials {
@@ -74,7 +80,7 @@ export async function obtainCredentials(config: Config, deps: CoreDeps): Promise
   ctx.log.info(`Databricks token received; ${describeExpiry(token, ctx.clock.now())}`);
   const database =
     config.lakebase === undefined ? undefined : await lakebase(ctx, config.lakebase, target, token);
-  const tokens = await mintJobTokens(ctx, config, target, token);
+  const tokens = await mintJobTokens(ctx, config, target, token, deps.onPat);
   return { target, clientId: config.clientId, claims, token, database, tokens };
 }
 

@@ -41,6 +41,7 @@ export async function mintJobTokens(
   },
   target: Target,
   token: DatabricksToken,
+  onPat?: (pat: Pat, workspaceUrl: string) => void,
 ): Promise<JobTokens> {
   const bearer: Bearer = {
     workspaceUrl: target.host.url,
@@ -51,6 +52,7 @@ export async function mintJobTokens(
     asked.pat === undefined
       ? undefined
       : await createPat(ctx, bearer, asked.pat, { applicationId: asked.clientId });
+  if (pat !== undefined) onPat?.(pat, target.host.url);
   if (pat !== undefined)
     ctx.log.info(
       `Job-scoped PAT ${pat.id} created; expires ${pat.expiresAt?.toISOString() ?? 'never (the server set no expiry)'}`,

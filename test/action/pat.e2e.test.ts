@@ -134,6 +134,21 @@ describe('a job-scoped PAT', () => {
     expect(fx.emulator.pats.isLive(main.outputs['pat'] ?? '')).toBe(true);
   });
 
+  it('a run that fails after minting still leaves the PAT for post to revoke', async () => {
+    fx.addServicePrincipalPolicy();
+    fx.emulator.pats.addAdmin(SP_APPLICATION_ID);
+    fx.emulator.pats.settings.onBehalfOf = 'unavailable';
+    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    const given = inputs({ 'pat-lifetime': '3600', 'obo-application-id': partner.applicationId });
+    const main = await fx.run(given);
+    expect(main.exitCode).not.toBe(0);
+    const [record] = fx.emulator.pats.live(SP_APPLICATION_ID);
+    expect(main.state['pat-id']).toBe(record?.tokenId);
+    const after = await post(main, given);
+    expect(after.exitCode).toBe(0);
+    expect(fx.emulator.pats.live(SP_APPLICATION_ID)).toEqual([]);
+  });
+
   it('pat-revoke: false leaves it valid and still prints its id and expiry', async () => {
     fx.addServicePrincipalPolicy();
     const given = inputs({ 'pat-lifetime': '600', 'pat-revoke': 'false' });
