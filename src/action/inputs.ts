@@ -12,6 +12,8 @@ export type ExportMode = 'token' | 'oidc' | 'none';
 export interface ActionInputs extends Config {
   oidcToken: string | undefined;
   exportEnv: ExportMode;
+  /** Revoke the job-scoped PAT in the post step (pat-revoke, default true). */
+  patRevoke: boolean;
 }
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -27,7 +29,12 @@ export function parseInputs(read: SettingReader): ActionInputs {
       'is "oidc", which cannot be combined with oidc-token',
       'The Databricks CLI and SDKs can only refresh with a GitHub token; use export-env: token with oidc-token',
     );
-  return { ...config, oidcToken, exportEnv };
+  return {
+    ...config,
+    oidcToken,
+    exportEnv,
+    patRevoke: read('pat-revoke').toLowerCase() !== 'false',
+  };
 }
 
 function parseOidcToken(value: string): string | undefined {

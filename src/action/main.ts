@@ -19,6 +19,8 @@ import {
   type SubjectTokenSource,
 } from '../core/index.ts';
 import { parseInputs, type ActionInputs } from './inputs.ts';
+import { withJobDefaults } from './job-token-inputs.ts';
+import { savePatState } from './pat-state.ts';
 import { actionOutputs, exportedEnv } from './outputs.ts';
 import { renderSummary } from './summary.ts';
 
@@ -40,7 +42,7 @@ export async function run(): Promise<void> {
     secrets.add(core.getInput('oidc-token'));
     const idTokenRequest = idTokenRequestFromEnv(process.env);
     if (idTokenRequest !== undefined) secrets.add(idTokenRequest.token);
-    const inputs = parseInputs((name) => core.getInput(name));
+    const inputs = parseInputs(withJobDefaults((name) => core.getInput(name), process.env));
     const log = safeLog(runnerLog, secrets);
     const subjectToken = subjectTokenSource(inputs, secrets);
     const credentials = await obtainCredentials(inputs, {
@@ -49,8 +51,11 @@ export async function run(): Promise<void> {
       log,
       secrets,
       subjectToken,
+      // State first, the moment the PAT exists, so that post revokes it even if the run fails later.
+      onPat: (pat, workspaceUrl) => savePatState(pat, workspaceUrl, inputs, log),
     });
-    if (inputs.exportEnv === 'token') warnIfShortLived(credentials, log);
+    if (inputs.exportEnv === 'token' && credentials.tokens?.pat === undefined)
+      warnIfShortLived(credentials, log);
     for (const [name, value] of Object.entries(actionOutputs(credentials)))
       core.setOutput(name, value);
     for (const [name, value] of Object.entries(exportedEnv(credentials, inputs.exportEnv)))
@@ -65,7 +70,10 @@ export async function run(): Promise<void> {
 }
 
 /** The oidc-token input if given, else the job's token service; fails before any request without either. */
-function subjectTokenSource(inputs: ActionInputs, secrets: SecretRegistry): SubjectTokenSource {
+export function subjectTokenSource(
+  inputs: ActionInputs,
+  secrets: SecretRegistry,
+): SubjectTokenSource {
   if (inputs.oidcToken !== undefined) return givenToken(inputs.oidcToken, 'the oidc-token input');
   const request = idTokenRequestFromEnv(process.env);
   if (request === undefined) throw missingPermissionError();

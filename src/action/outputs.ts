@@ -1,4 +1,4 @@
-import type { Credentials, LakebaseCredential } from '../core/index.ts';
+import type { Credentials, JobTokens, LakebaseCredential } from '../core/index.ts';
 import type { ExportMode } from './inputs.ts';
 
 /** Step outputs by action.yml name. Which of them are secret is decided where they were received. */
@@ -9,6 +9,19 @@ export function actionOutputs(result: Credentials): Record<string, string> {
     host: result.target.host.url,
     audience: result.target.audience,
     ...(result.database && databaseOutputs(result.database)),
+    ...(result.tokens && tokenOutputs(result.tokens)),
+  };
+}
+
+function tokenOutputs({ pat, oboMint }: JobTokens): Record<string, string> {
+  return {
+    ...(pat && {
+      pat: pat.value,
+      'pat-id': pat.id,
+      'pat-expires-at': pat.expiresAt?.toISOString() ?? '',
+    }),
+    // Never exported to the environment: it belongs to the partner, not to later steps.
+    ...(oboMint && { 'obo-token': oboMint.token.value, 'obo-token-id': oboMint.token.id }),
   };
 }
 
@@ -54,7 +67,8 @@ export function exportedEnv(result: Credentials, mode: ExportMode): Record<strin
     case 'token':
       return {
         DATABRICKS_HOST: target.host.url,
-        DATABRICKS_TOKEN: result.token.accessToken,
+        // The job-scoped PAT, when one was minted: it outlives the OAuth token.
+        DATABRICKS_TOKEN: result.tokens?.pat?.value ?? result.token.accessToken,
         DATABRICKS_AUTH_TYPE: 'pat',
         ...account,
         ...postgresEnv(result.database),

@@ -6,7 +6,13 @@ export function renderSummary(result: Credentials): string {
 }
 
 /** Prose rows read as text; identifiers (URLs, IDs, subjects) as code. */
-const PROSE_ROWS = new Set(['Host kind', 'Federation', 'Token expires', 'Credential expires']);
+const PROSE_ROWS = new Set([
+  'Host kind',
+  'Federation',
+  'Token expires',
+  'Credential expires',
+  'PAT expires',
+]);
 
 function renderRow([name, value]: [string, string]): string {
   const cell = PROSE_ROWS.has(name) ? escapeHtml(value) : `<code>${escapeHtml(value)}</code>`;
@@ -28,7 +34,26 @@ function summaryRows(result: Credentials): Array<[string, string]> {
     ['Subject', typeof claims?.sub === 'string' ? claims.sub : '(unknown)'],
     ['Token expires', token.expiresAt?.toISOString() ?? '(not stated)'],
     ...databaseRows(result),
+    ...tokenRows(result),
   ];
+}
+
+function tokenRows({ tokens }: Credentials): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  if (tokens?.pat)
+    rows.push(
+      ['PAT id', tokens.pat.id],
+      ['PAT expires', tokens.pat.expiresAt?.toISOString() ?? 'never'],
+    );
+  if (tokens?.oboMint) rows.push(['OBO token id', tokens.oboMint.token.id]);
+  if (tokens?.oboPrune) {
+    const { plan, dryRun } = tokens.oboPrune;
+    rows.push([
+      dryRun ? 'OBO would delete' : 'OBO deleted',
+      plan.remove.map((t) => t.id).join(', ') || '(none)',
+    ]);
+  }
+  return rows;
 }
 
 function databaseRows({ database }: Credentials): Array<[string, string]> {

@@ -1,6 +1,8 @@
 import { parseHost, type Host } from './databricks/host.ts';
 import { StageError } from './errors.ts';
 import { hasSpaceOrControl, neutralise } from './secrets/text.ts';
+import type { PatRequest } from './databricks/tokens/index.ts';
+import { parseObo, parsePat, type OboConfig } from './token-config.ts';
 
 export type LakebaseTarget =
   | { kind: 'instance'; name: string; database: string }
@@ -15,6 +17,10 @@ export interface Config {
   audience: string | undefined;
   scope: string;
   lakebase: LakebaseTarget | undefined;
+  /** A job-scoped PAT to mint after the exchange (pat-lifetime). */
+  pat?: PatRequest | undefined;
+  /** On-behalf-of token rotation (obo-application-id, obo-prune). */
+  obo?: OboConfig | undefined;
 }
 
 /**
@@ -51,6 +57,8 @@ export function parseConfig(read: SettingReader): Config {
     audience: parseAudience(read('audience')),
     scope: parseScope(read('scope')),
     lakebase: parseLakebase(read),
+    pat: parsePat(read),
+    obo: parseObo(read),
   };
 }
 

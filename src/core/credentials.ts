@@ -14,6 +14,8 @@ import {
   type DatabricksToken,
 } from './databricks/exchange.ts';
 import { mintLakebaseCredential, type LakebaseCredential } from './databricks/lakebase.ts';
+import type { Pat } from './databricks/tokens/index.ts';
+import { mintJobTokens, refuseOnAccount, type JobTokens } from './job-tokens.ts';
 import { StageError } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, type CallContext, type RetryPolicy } from './http/retry.ts';
 import type { Transport } from './http/transport.ts';
@@ -41,6 +43,11 @@ export interface CoreDeps {
   secrets: SecretRegistry;
   subjectToken: SubjectTokenSource;
   policy?: RetryPolicy;
+  /**
+   * Called as soon as a job-scoped PAT exists (already registered as a secret), before anything
+   * that could still fail: the edge records it for revocation even when the run fails later.
+   */
+  onPat?: (pat: Pat, workspaceUrl: string) => void;
 }
 
 export interface Credentials {
@@ -49,6 +56,8 @@ export interface Credentials {
   claims: TokenClaims | undefined;
   token: DatabricksToken;
   database: LakebaseCredential | undefined;
+  /** The job-scoped PAT and on-behalf-of tokens, when asked for. */
+  tokens?: JobTokens;
 }
 
 /** The one entry of the core: a JWT from the source, exchanged at Databricks, and Lakebase if asked. */
@@ -57,6 +66,7 @@ export async function obtainCredentials(config: Config, deps: CoreDeps): Promise
   const { target, jwt } = await resolveTargetAndJwt(ctx, config, deps.subjectToken);
   if (config.lakebase !== undefined && target.kind === 'account')
     throw lakebaseNeedsWorkspace(target);
+  refuseOnAccount(target, config.pat !== undefined, config.obo !== undefined);
   const federation =
     config.clientId === undefined ? 'account-wide' : `service principal ${config.clientId}`;
   ctx.log.info(
@@ -70,7 +80,8 @@ export async function obtainCredentials(config: Config, deps: CoreDeps): Promise
   ctx.log.info(`Databricks token received; ${describeExpiry(token, ctx.clock.now())}`);
   const database =
     config.lakebase === undefined ? undefined : await lakebase(ctx, config.lakebase, target, token);
-  return { target, clientId: config.clientId, claims, token, database };
+  const tokens = await mintJobTokens(ctx, config, target, token, deps.onPat);
+  return { target, clientId: config.clientId, claims, token, database, tokens };
 }
 
 export function describeExpiry(token: DatabricksToken, now: number): string {
@@ -78,7 +89,7 @@ export function describeExpiry(token: DatabricksToken, now: number): string {
   return `expires at ${token.expiresAt.toISOString()} (in ${Math.round((token.expiresAt.getTime() - now) / 1000)} s)`;
 }
 
-function callContext(deps: CoreDeps): CallContext {
+export function callContext(deps: Omit<CoreDeps, 'subjectToken'>): CallContext {
   return {
     transport: deps.transport,
     clock: deps.clock,

@@ -1,5 +1,14 @@
 /** The step of the run that failed; every error message starts with it. */
-export type Stage = 'inputs' | 'github-token' | 'discovery' | 'exchange' | 'lakebase' | 'outputs';
+export type Stage =
+  | 'inputs'
+  | 'github-token'
+  | 'discovery'
+  | 'exchange'
+  | 'lakebase'
+  | 'pat'
+  | 'obo'
+  | 'revoke'
+  | 'outputs';
 
 export const STAGE_LABELS: Record<Stage, string> = {
   inputs: 'Reading inputs',
@@ -7,6 +16,9 @@ export const STAGE_LABELS: Record<Stage, string> = {
   discovery: 'Discovering the Databricks host',
   exchange: 'Exchanging the token at Databricks',
   lakebase: 'Minting the Lakebase credential',
+  pat: 'Minting the job-scoped PAT',
+  obo: 'Rotating on-behalf-of tokens',
+  revoke: 'Revoking the job-scoped PAT',
   outputs: 'Writing outputs',
 };
 

@@ -21,6 +21,32 @@ export {
 export type { Target } from './databricks/discovery.ts';
 export type { DatabricksToken } from './databricks/exchange.ts';
 export type { LakebaseCredential } from './databricks/lakebase.ts';
+export {
+  canUsePatch,
+  planPrune,
+  type ManagedToken,
+  type MintResult,
+  type Pat,
+  type PatRequest,
+  type PruneResult,
+  type ServicePrincipal,
+} from './databricks/tokens/index.ts';
+export type { JobTokens } from './job-tokens.ts';
+export {
+  manualRevokeCommand,
+  notRevoked,
+  REVOKE_POLICY,
+  revokeJobPat,
+  type RevokeFallback,
+  type Revocation,
+  type SavedPat,
+} from './revocation.ts';
+export {
+  DEFAULT_OBO_KEEP,
+  DEFAULT_OBO_MARKER,
+  MAX_PAT_LIFETIME,
+  type OboConfig,
+} from './token-config.ts';
 export { describeFailure, STAGE_LABELS, StageError, type Stage } from './errors.ts';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.ts';
 export { createTransport, type Transport } from './http/transport.ts';

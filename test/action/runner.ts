@@ -9,6 +9,8 @@ import { parse } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js');
+/** action.yml's runs.post: run after the job's steps, with STATE_<name> from the main step's GITHUB_STATE. */
+export const POST_ENTRY = join(ROOT, 'dist', 'post', 'index.js');
 
 export interface ActionRun {
   exitCode: number;
@@ -17,6 +19,8 @@ export interface ActionRun {
   outputs: Record<string, string>;
   env: Record<string, string>;
   summary: string;
+  /** What the step saved with core.saveState (its GITHUB_STATE file), by name. */
+  state: Record<string, string>;
   /** Values registered with ::add-mask::, in order. */
   masks: string[];
   errors: string[];
@@ -30,6 +34,8 @@ export interface RunOptions {
   /** ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN; omitted = the job lacks id-token: write. */
   idToken?: { url: string; token: string };
   env?: Record<string, string>;
+  /** The post stage: the main step's saved state, passed as STATE_<name> the way the runner does. */
+  post?: { state: Record<string, string> };
 }
 
 interface ActionManifest {
@@ -84,10 +90,14 @@ export async function runAction(
       ACTIONS_ID_TOKEN_REQUEST_URL: options.idToken.url,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: options.idToken.token,
     }),
+    ...Object.fromEntries(
+      Object.entries(options.post?.state ?? {}).map(([name, value]) => [`STATE_${name}`, value]),
+    ),
     ...options.env,
   };
   try {
-    const { exitCode, stdout, stderr } = await execNode([ACTION_ENTRY], env, dir);
+    const entry = options.post === undefined ? ACTION_ENTRY : POST_ENTRY;
+    const { exitCode, stdout, stderr } = await execNode([entry], env, dir);
     const commands = parseWorkflowCommands(stdout);
     return {
       exitCode,
@@ -96,6 +106,7 @@ export async function runAction(
       outputs: parseFileCommand(await readFile(files.GITHUB_OUTPUT, 'utf8')),
       env: parseFileCommand(await readFile(files.GITHUB_ENV, 'utf8')),
       summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
+      state: parseFileCommand(await readFile(files.GITHUB_STATE, 'utf8')),
       ...commands,
     };
   } finally {

@@ -82,7 +82,12 @@ describe('action.yml', () => {
   });
 
   it('runs the committed bundle on Node 24', () => {
-    expect(manifest.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    expect(manifest.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post/index.js',
+      'post-if': 'always()',
+    });
     expect(existsSync(join(ROOT, 'dist', 'index.js'))).toBe(true);
   });
 
@@ -138,6 +143,14 @@ describe('action.yml', () => {
         expiresAt: undefined,
         url: 'postgresql://…',
         jdbcUrl: 'jdbc:postgresql://…',
+      },
+      tokens: {
+        pat: { value: 'dapi', id: 'id', expiresAt: undefined, comment: 'c' },
+        oboMint: {
+          principal: { id: '1', applicationId: 'a', displayName: 'P' },
+          token: { value: 'dapi2', id: 'id2', expiresAt: undefined, comment: 'c' },
+        },
+        oboPrune: undefined,
       },
     };
     expect(Object.keys(actionOutputs(result))).toEqual(outputNames);

@@ -1,7 +1,13 @@
 import type { ActionRun } from '../action/runner.ts';
 
 /** Output names whose values are secrets and may therefore carry a secret (masked by the runner). */
-export const SECRET_OUTPUTS = new Set(['token', 'database-password', 'database-url']);
+export const SECRET_OUTPUTS = new Set([
+  'token',
+  'database-password',
+  'database-url',
+  'pat',
+  'obo-token',
+]);
 export const SECRET_ENV = new Set(['DATABRICKS_TOKEN', 'PGPASSWORD']);
 
 function encodings(secret: string): string[] {

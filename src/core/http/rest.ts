@@ -21,10 +21,12 @@ export class RestError extends Error {
 export interface RestCall {
   stage: Stage;
   what: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   bearer: string;
   body?: unknown;
+  /** false: see CallLabel.idempotent. */
+  idempotent?: boolean;
 }
 
 /** One Databricks REST call with the shared retry policy; resolves to the JSON object it answered. */

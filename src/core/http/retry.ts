@@ -41,6 +41,11 @@ export type Verdict = 'success' | 'retry' | 'fail';
 export interface CallLabel {
   stage: Stage;
   what: string;
+  /**
+   * false for a call that must not run twice (token/create): retried only when the request
+   * provably never reached the server, or on 429/503 that carry Retry-After.
+   */
+  idempotent?: boolean;
 }
 
 const THROTTLED =
@@ -120,8 +125,10 @@ export async function callWithRetries(
       reason = `HTTP ${response.status}`;
       throttled = judgement === 'throttled';
       retryAfterMs = parseRetryAfter(response.headers['retry-after'], clock.now());
+      if (label.idempotent === false && !mayRepeat(response.status, retryAfterMs)) return response;
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
+      if (label.idempotent === false && !error.unsent) throw unsure(label, error.message);
       reason = error.message;
     }
     if (!throttled) failures++;
@@ -141,6 +148,19 @@ export async function callWithRetries(
     );
     await clock.sleep(delay);
   }
+}
+
+/** A non-idempotent call is repeated only on an explicit "not done, come back later". */
+function mayRepeat(status: number, retryAfterMs: number | undefined): boolean {
+  return (status === 429 || status === 503) && retryAfterMs !== undefined;
+}
+
+function unsure({ stage, what }: CallLabel, reason: string): StageError {
+  return new StageError(
+    stage,
+    `${what} got no answer (${neutralise(reason)}), and it is not repeated because the server may have done it`,
+    'Re-run the job; if the server did create a token, it expires at its lifetime and a sweep by its comment finds it',
+  );
 }
 
 function gaveUp({ stage, what }: CallLabel, attempts: number, reason: string): StageError {

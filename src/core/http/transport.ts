@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { HttpClient } from '@actions/http-client';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;
@@ -23,7 +23,23 @@ export interface Transport {
 /** The request never produced a complete answer: refused, reset, timed out, unreadable. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
+  /** True only when the request provably never reached the server (refused, no such host). */
+  readonly unsent: boolean;
+
+  constructor(message: string, unsent = false) {
+    super(message);
+    this.unsent = unsent;
+  }
 }
+
+/** Failures before a connection existed: the server cannot have seen the request. */
+const UNSENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -75,7 +91,12 @@ async function sendOnce(
   try {
     return await Promise.race([exchange(), timeout]);
   } catch (error) {
-    throw error instanceof NetworkError ? error : new NetworkError(describeNetworkError(error));
+    if (error instanceof NetworkError) throw error;
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new NetworkError(
+      describeNetworkError(error),
+      typeof code === 'string' && UNSENT_CODES.has(code),
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -1,0 +1,4 @@
+// The post step bundle's entry (dist/post/index.js).
+import { runPost } from './post.ts';
+
+await runPost();

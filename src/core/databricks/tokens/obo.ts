@@ -1,0 +1,201 @@
+import { StageError } from '../../errors.ts';
+import { nonEmptyString, type JsonObject } from '../../http/json.ts';
+import { callRest, RestError } from '../../http/rest.ts';
+import type { CallContext } from '../../http/retry.ts';
+import { neutralise } from '../../secrets/text.ts';
+import { expiryOf, readCreatedToken, type Bearer, type Pat, type PatRequest } from './pat.ts';
+import { explainTokenRefusal } from './refusals.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SCIM_PAGE = 100;
+
+export interface ServicePrincipal {
+  /** The numeric SCIM id: the owner_id of its tokens. */
+  id: string;
+  applicationId: string;
+  displayName: string;
+}
+
+export interface ManagedToken {
+  id: string;
+  comment: string;
+  ownerId: string | undefined;
+  createdAt: Date | undefined;
+  expiresAt: Date | undefined;
+}
+
+/** By application ID (a UUID) or display name (FIVETRAN_USER), through the SCIM filter. */
+export async function findServicePrincipal(
+  ctx: CallContext,
+  bearer: Bearer,
+  nameOrId: string,
+): Promise<ServicePrincipal> {
+  const attribute = UUID.test(nameOrId) ? 'applicationId' : 'displayName';
+  const filter = `${attribute} eq "${nameOrId.replaceAll('"', '')}"`;
+  const found: ServicePrincipal[] = [];
+  for (let start = 1; ; start += SCIM_PAGE) {
+    const query = new URLSearchParams({
+      filter,
+      startIndex: String(start),
+      count: String(SCIM_PAGE),
+    });
+    const page = await callRest(ctx, {
+      stage: 'obo',
+      what: 'GET /api/2.0/preview/scim/v2/ServicePrincipals',
+      method: 'GET',
+      url: `${bearer.workspaceUrl}/api/2.0/preview/scim/v2/ServicePrincipals?${query.toString()}`,
+      bearer: bearer.token,
+    }).catch((error: unknown) => {
+      throw error instanceof RestError ? notAdmin(error) : error;
+    });
+    const resources = Array.isArray(page['Resources']) ? (page['Resources'] as unknown[]) : [];
+    found.push(...resources.flatMap(readServicePrincipal));
+    if (resources.length === 0 || found.length >= Number(page['totalResults'] ?? 0)) break;
+  }
+  const principal = found[0];
+  if (principal === undefined || found.length > 1)
+    throw new StageError(
+      'obo',
+      `${found.length === 0 ? 'no' : 'more than one'} service principal has ${attribute} "${neutralise(nameOrId, 80)}"`,
+      'Give the application ID (a UUID) of the partner service principal, e.g. from Settings > Identity and access > Service principals',
+    );
+  return principal;
+}
+
+function readServicePrincipal(value: unknown): ServicePrincipal[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const object = value as JsonObject;
+  const id = nonEmptyString(object['id']);
+  const applicationId = nonEmptyString(object['applicationId']);
+  if (id === undefined || applicationId === undefined) return [];
+  return [{ id, applicationId, displayName: nonEmptyString(object['displayName']) ?? '' }];
+}
+
+/** An on-behalf-of token for a service principal (AWS and GCP only). Not idempotent. */
+export async function mintOboToken(
+  ctx: CallContext,
+  bearer: Bearer,
+  principal: ServicePrincipal,
+  request: PatRequest,
+): Promise<Pat> {
+  let json: JsonObject;
+  try {
+    json = await callRest(ctx, {
+      stage: 'obo',
+      what: 'POST /api/2.0/token-management/on-behalf-of/tokens',
+      method: 'POST',
+      url: `${bearer.workspaceUrl}/api/2.0/token-management/on-behalf-of/tokens`,
+      bearer: bearer.token,
+      body: {
+        application_id: principal.applicationId,
+        lifetime_seconds: request.lifetimeSeconds,
+        comment: request.comment,
+      },
+      idempotent: false,
+    });
+  } catch (error) {
+    if (!(error instanceof RestError)) throw error;
+    throw (
+      oboUnavailable(error) ??
+      explainTokenRefusal(
+        'obo',
+        error,
+        { applicationId: principal.applicationId },
+        request.lifetimeSeconds,
+      ) ??
+      notAdmin(error)
+    );
+  }
+  return readCreatedToken(ctx, json, 'obo', request.comment);
+}
+
+/** Every live token of the workspace owned by the principal (filtered here on owner_id). */
+export async function listTokensOf(
+  ctx: CallContext,
+  bearer: Bearer,
+  principal: ServicePrincipal,
+): Promise<ManagedToken[]> {
+  const json = await callRest(ctx, {
+    stage: 'obo',
+    what: 'GET /api/2.0/token-management/tokens',
+    method: 'GET',
+    url: `${bearer.workspaceUrl}/api/2.0/token-management/tokens`,
+    bearer: bearer.token,
+  }).catch((error: unknown) => {
+    throw error instanceof RestError ? notAdmin(error) : error;
+  });
+  const infos = Array.isArray(json['token_infos']) ? (json['token_infos'] as unknown[]) : [];
+  return infos.flatMap(readManagedToken).filter((t) => t.ownerId === principal.id);
+}
+
+function readManagedToken(value: unknown): ManagedToken[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const object = value as JsonObject;
+  const id = nonEmptyString(object['token_id']);
+  if (id === undefined) return [];
+  const owner = object['owner_id'];
+  const created = object['creation_time'];
+  return [
+    {
+      id,
+      comment: nonEmptyString(object['comment']) ?? '',
+      ownerId: owner === undefined || owner === null ? undefined : String(owner),
+      createdAt: typeof created === 'number' ? new Date(created) : undefined,
+      expiresAt: expiryOf(object['expiry_time']),
+    },
+  ];
+}
+
+/** DELETE of another identity's token; already gone counts as deleted. */
+export async function deleteManagedToken(
+  ctx: CallContext,
+  bearer: Bearer,
+  tokenId: string,
+): Promise<void> {
+  try {
+    await callRest(ctx, {
+      stage: 'obo',
+      what: `DELETE /api/2.0/token-management/tokens/${tokenId}`,
+      method: 'DELETE',
+      url: `${bearer.workspaceUrl}/api/2.0/token-management/tokens/${encodeURIComponent(tokenId)}`,
+      bearer: bearer.token,
+    });
+  } catch (error) {
+    if (
+      error instanceof RestError &&
+      (error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST')
+    )
+      return;
+    throw error instanceof RestError ? notAdmin(error) : error;
+  }
+}
+
+function oboUnavailable(error: RestError): StageError | undefined {
+  if (error.errorCode === 'FEATURE_DISABLED' || /not enabled/i.test(error.message))
+    return new StageError(
+      'obo',
+      `on-behalf-of tokens are not enabled in this workspace (${error.message})`,
+      'A workspace admin enables token usage for service principals; or rotate with the self-token alternative (a federation policy on the partner service principal and a job-scoped PAT minted as it: pat-lifetime)',
+    );
+  if (error.status === 404 || error.errorCode === 'ENDPOINT_NOT_FOUND')
+    return new StageError(
+      'obo',
+      `this workspace has no on-behalf-of token API (${error.message}); Databricks offers it on AWS and GCP, not on Azure`,
+      'On Azure, use the self-token alternative: a federation policy on the partner service principal itself, and a PAT minted as it with pat-lifetime',
+    );
+  return undefined;
+}
+
+function notAdmin(error: RestError): StageError {
+  if (error.status === 401 || error.status === 403)
+    return new StageError(
+      'obo',
+      `Databricks refused a Token Management call (${error.message})`,
+      'The rotating identity must be a workspace admin (a member of the admins group)',
+    );
+  return new StageError(
+    'obo',
+    `a Token Management call failed (${error.message})`,
+    'Re-run the job; if it persists, check the workspace status',
+  );
+}
