@@ -1,9 +1,11 @@
 /** The step of the run that failed; every error message starts with it. */
-export type Stage = 'inputs' | 'github-token' | 'discovery' | 'exchange' | 'lakebase' | 'outputs';
+export type Stage =
+  'inputs' | 'github-token' | 'ci-token' | 'discovery' | 'exchange' | 'lakebase' | 'outputs';
 
 export const STAGE_LABELS: Record<Stage, string> = {
   inputs: 'Reading inputs',
   'github-token': 'Requesting the GitHub OIDC token',
+  'ci-token': "Getting the CI's OIDC token",
   discovery: 'Discovering the Databricks host',
   exchange: 'Exchanging the token at Databricks',
   lakebase: 'Minting the Lakebase credential',
