@@ -64,3 +64,4 @@ export {
   type SourceFailure,
 } from './subject-token/source-deps.ts';
 export { ExchangeRefusedError } from './databricks/exchange.ts';
+export { peekSubjectToken, type PeekedToken } from './peek.ts';
