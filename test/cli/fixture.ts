@@ -55,8 +55,10 @@ export function useCliEmulator(): CliFixture {
       audiences,
     });
   fixture.run = async (args, env, handedOff) => {
+    const settings = ['--host', fixture.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const dashDash = args.includes('--') ? args.indexOf('--') : args.length;
     const result = await runCli(
-      [...args, '--host', fixture.emulator.workspace.url, '--client-id', CLIENT_ID],
+      [...args.slice(0, dashDash), ...settings, ...args.slice(dashDash)],
       { TMPDIR: fixture.dir, HOME: fixture.dir, ...env },
     );
     const files: Record<string, string> = {};
