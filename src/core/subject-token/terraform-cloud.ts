@@ -20,12 +20,14 @@ export const terraformCloud: CiDetector = {
       names.find((candidate) => candidate === `${PREFIX}_DATABRICKS`) ??
       names.find((candidate) => candidate === PREFIX) ??
       (names.length === 1 ? names[0] : undefined);
+    const hint =
+      'Set the workspace variable TFC_WORKLOAD_IDENTITY_AUDIENCE_DATABRICKS (or TFC_WORKLOAD_IDENTITY_AUDIENCE) to the audience of your federation policy';
+    if (names.length === 0)
+      throw tokenUnavailable('this HCP Terraform run has no TFC_WORKLOAD_IDENTITY_TOKEN', hint);
     if (name === undefined)
       throw tokenUnavailable(
-        names.length === 0
-          ? `this HCP Terraform run has no ${PREFIX}`
-          : `${names.length} tagged ${PREFIX}_* variables are set and none is ${PREFIX}_DATABRICKS`,
-        'Set the workspace variable TFC_WORKLOAD_IDENTITY_AUDIENCE_DATABRICKS (or TFC_WORKLOAD_IDENTITY_AUDIENCE) to the audience of your federation policy',
+        `${names.length} tagged TFC_WORKLOAD_IDENTITY_TOKEN_* variables are set and none is TFC_WORKLOAD_IDENTITY_TOKEN_DATABRICKS`,
+        hint,
       );
     const jwt = acceptJwt(deps.env[name] ?? '', deps.secrets, name);
     return {
