@@ -43,6 +43,31 @@ describe('exec', () => {
   });
 });
 
+describe('exec signals', () => {
+  it('forwards SIGTERM to the child and returns its code', async () => {
+    const env = gitlabJob();
+    const script = "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done";
+    const running = startCli(
+      [
+        'exec',
+        '--host',
+        fx.emulator.workspace.url,
+        '--client-id',
+        CLIENT_ID,
+        '--',
+        'sh',
+        '-c',
+        script,
+      ],
+      { ...env, TMPDIR: fx.dir },
+    );
+    await running.waitFor(/ready/);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(42);
+    expect(running.output().stdout).toContain('got-term');
+  });
+});
+
 describe('token', () => {
   it('prints only the token, caches it 0600 in a 0700 directory, and reuses it with no request', async () => {
     const env = gitlabJob();
