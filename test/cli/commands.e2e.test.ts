@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { requestsTo } from '../emulator/index.ts';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
-import { cliLeaks, startCli } from './runner.ts';
+import { cliLeaks, runCli, startCli } from './runner.ts';
 
 const fx = useCliEmulator();
 const SDK_STEP = fileURLToPath(new URL('../action/sdk-step.ts', import.meta.url));
@@ -186,6 +186,26 @@ describe('policy and doctor', () => {
       fx.emulator.ci.gitlab.claims['sub'],
     );
     expect(fx.exchanges()).toBe(0);
+  });
+});
+
+describe('help and version', () => {
+  it('--help, <command> --help and --version print on stdout and exit 0', async () => {
+    const help = await runCli(['--help'], {});
+    expect(help).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(help.stdout).toContain('exchange');
+    const exchangeHelp = await runCli(['exchange', '--help'], {});
+    expect(exchangeHelp.exitCode).toBe(0);
+    expect(exchangeHelp.stdout).toContain('--format');
+    const version = await runCli(['--version'], {});
+    expect(version.stdout).toMatch(/^databricks-oidc \d+\.\d+\.\d+\n$/);
+  });
+
+  it('an unknown command: one line on stderr naming the valid ones, exit 2', async () => {
+    const run = await runCli(['exchnage'], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('valid commands: exchange, exec, token, serve, policy, doctor');
   });
 });
 
