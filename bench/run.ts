@@ -57,6 +57,8 @@ interface Variant {
   inputs?: Record<string, string>;
   /** Whether it talks to the emulator (and must leave a token in GITHUB_OUTPUT). */
   exchanges: boolean;
+  /** A databricks-oidc (dist/cli.js) run: must exit 0 with something on stdout. */
+  cli?: boolean;
   samples: Sample[];
 }
 
@@ -158,6 +160,8 @@ async function measure(variant: Variant, emulator: Emulator, workDir: string): P
     if (result.code !== 0 || !/^token(<<|=)/m.test(output))
       throw new Error(`${variant.name} failed (${result.code}): ${result.stdout}${result.stderr}`);
   }
+  if (variant.cli && (result.code !== 0 || result.stdout === ''))
+    throw new Error(`${variant.name} failed (${result.code}): ${result.stderr}`);
   const rss = gnuTime ? Number((await readFile(rssFile, 'utf8')).trim().split('\n').pop()) : NaN;
   return {
     wallMs: result.ms,
@@ -230,6 +234,22 @@ async function main(): Promise<void> {
         add(`baseline, exchange + Lakebase (+${latency} ms)`, latency, [args.baseline], lakebase);
       }
     add('action, exchange, audience given (+50 ms)', 50, [action], withAudience);
+    // The command line beside the action: the same GitHub job, the same exchange.
+    const cli = join(DIST, 'cli.js');
+    const cliFlags = ['--host', workspace.url, '--client-id', SP_APPLICATION_ID];
+    const addCli = (name: string, latencyMs: number, argv: string[]) =>
+      variants.push({
+        name,
+        latencyMs,
+        args: [cli, ...argv, ...cliFlags],
+        exchanges: false,
+        cli: true,
+        samples: [],
+      });
+    addCli('cli exchange (+50 ms)', 50, ['exchange', '--format', 'json']);
+    addCli('cli exchange (+0 ms)', 0, ['exchange', '--format', 'json']);
+    // Filled by the warm-up round, then served from the cache file with no request.
+    addCli('cli token, cached', 0, ['token']);
     add("node -e ''", 0, ['-e', '']);
     add('action bundle alone (load, fail at inputs)', 0, [action]);
     add('floor (a) bundle alone (load, no inputs)', 0, [
@@ -299,6 +319,14 @@ function report(variants: Variant[], distBytes: number): void {
         `| action, ${suffix} | ${ratio(`action, ${suffix}`, `floor (a) core, ${suffix}`)} | ${ratio(`action, ${suffix}`, `floor (b) node, ${suffix}`)} | ${ratio(`action, ${suffix}`, "node -e ''")} |`,
       );
     }
+  for (const latency of [50, 0])
+    console.log(
+      `\ncli exchange (+${latency} ms) / action, exchange (+${latency} ms): ${ratio(`cli exchange (+${latency} ms)`, `action, exchange (+${latency} ms)`)}`,
+    );
+  const cached = stats.get('cli token, cached')?.median ?? NaN;
+  console.log(
+    `cli token, cached: ${fmt(cached)} ms, ${fmt(cached - (stats.get("node -e ''")?.median ?? NaN))} ms over node -e ''; requests ${stats.get('cli token, cached')?.requests ?? '–'}`,
+  );
   const node = stats.get("node -e ''")?.median ?? NaN;
   const alone = stats.get('action bundle alone (load, fail at inputs)')?.median ?? NaN;
   console.log(

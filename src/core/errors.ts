@@ -2,6 +2,7 @@
 export type Stage =
   | 'inputs'
   | 'github-token'
+  | 'ci-token'
   | 'discovery'
   | 'exchange'
   | 'lakebase'
@@ -13,6 +14,7 @@ export type Stage =
 export const STAGE_LABELS: Record<Stage, string> = {
   inputs: 'Reading inputs',
   'github-token': 'Requesting the GitHub OIDC token',
+  'ci-token': "Getting the CI's OIDC token",
   discovery: 'Discovering the Databricks host',
   exchange: 'Exchanging the token at Databricks',
   lakebase: 'Minting the Lakebase credential',

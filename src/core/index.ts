@@ -63,3 +63,31 @@ export {
 } from './subject-token/github-actions.ts';
 export { givenToken } from './subject-token/given.ts';
 export type { SubjectTokenSource } from './subject-token/source.ts';
+export type { CiDetector, CiName, DetectOptions } from './subject-token/ci-detector.ts';
+export {
+  CI_SUBJECT_SHAPES,
+  policyCommands,
+  suggestPolicy,
+  type SuggestedPolicy,
+} from './subject-token/ci-policy.ts';
+export { checkedSource } from './subject-token/checked.ts';
+export { audiences, decodeClaims, describeClaims } from './subject-token/claims.ts';
+export {
+  CI_CHOICES,
+  CI_DETECTORS,
+  detectCi,
+  detectSubjectToken,
+  findings,
+  type CiChoice,
+  type DetectedToken,
+  type SourceFinding,
+  type SourceOptions,
+} from './subject-token/detect.ts';
+export {
+  sourceFailure,
+  type CommandResult,
+  type SourceDeps,
+  type SourceFailure,
+} from './subject-token/source-deps.ts';
+export { ExchangeRefusedError } from './databricks/exchange.ts';
+export { peekSubjectToken, type PeekedToken } from './peek.ts';

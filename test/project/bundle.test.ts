@@ -16,3 +16,30 @@ describe('the bundle', () => {
     expect(code).not.toMatch(/UND_ERR_/);
   });
 });
+
+const CLI = new URL('../../dist/cli.js', import.meta.url);
+
+describe('the command-line bundle', () => {
+  it('is an executable node script named in package.json bin', async () => {
+    const code = await readFile(CLI, 'utf8');
+    expect(code.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect((await stat(CLI)).mode & 0o111).not.toBe(0);
+    const manifest = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as {
+      name: string;
+      bin: Record<string, string>;
+      private?: boolean;
+    };
+    expect(manifest).toMatchObject({
+      name: 'databricks-oidc',
+      bin: { 'databricks-oidc': 'dist/cli.js' },
+    });
+    expect(manifest.private).toBeUndefined();
+  });
+
+  it('stays under the 700 KB budget and carries the undici stub', async () => {
+    expect((await stat(CLI)).size).toBeLessThan(700_000);
+    expect(await readFile(CLI, 'utf8')).not.toMatch(/UND_ERR_/);
+  });
+});

@@ -1,0 +1,93 @@
+import {
+  CI_SUBJECT_SHAPES,
+  describeFailure,
+  findings,
+  peekSubjectToken,
+  type TokenClaims,
+} from '../../core/index.ts';
+import type { ParsedArgs } from '../args.ts';
+import type { Session } from '../session.ts';
+import type { CliSettings } from '../settings.ts';
+import { writeStdout } from '../system.ts';
+
+/** In the SDKs' auth order, before OIDC: set, these win over what this tool hands off. */
+const WINNING_VARIABLES = [
+  'DATABRICKS_TOKEN',
+  'DATABRICKS_CLIENT_SECRET',
+  'DATABRICKS_USERNAME',
+  'DATABRICKS_AUTH_TYPE',
+  'DATABRICKS_CONFIG_PROFILE',
+  'ARM_CLIENT_SECRET',
+];
+
+const CLAIMS_SHOWN = [
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'project_path',
+  'repository',
+  'pipeline_id',
+  'repositoryUuid',
+  'oidc.circleci.com/project-id',
+];
+
+export async function doctorCommand(
+  args: ParsedArgs,
+  settings: CliSettings,
+  session: Session,
+): Promise<number> {
+  const report: Record<string, unknown> = {
+    sources: findings(session.env, settings.source),
+    shadowing: WINNING_VARIABLES.filter((name) => session.env[name]),
+  };
+  try {
+    const { ci, deps } = session.coreDeps(settings);
+    report['ci'] = ci ?? null;
+    report['token_source'] = deps.subjectToken.description;
+    if (ci !== undefined) report['subject_shape'] = CI_SUBJECT_SHAPES[ci];
+    const { target, claims } = await peekSubjectToken(settings.config, deps);
+    report['audience'] = { value: target.audience, from: target.audienceSource };
+    report['target'] = {
+      kind: target.kind,
+      host: target.host.url,
+      token_endpoint: target.tokenEndpoint,
+      account_id: target.accountId ?? null,
+    };
+    report['claims'] = claims === undefined ? null : pick(claims);
+  } catch (error) {
+    report['problem'] = session.secrets.redact(describeFailure(error));
+  }
+  writeStdout(args.flags['json'] === true ? `${JSON.stringify(report, null, 2)}\n` : text(report));
+  return 0;
+}
+
+function pick(claims: TokenClaims): Record<string, unknown> {
+  return Object.fromEntries(
+    CLAIMS_SHOWN.filter((name) => claims[name] !== undefined).map((name) => [name, claims[name]]),
+  );
+}
+
+function text(report: Record<string, unknown>): string {
+  const lines = ['Token sources looked for:'];
+  for (const found of report['sources'] as { source: string; matched: boolean; why: string }[])
+    lines.push(`  ${found.matched ? '[x]' : '[ ]'} ${found.source}: ${found.why}`);
+  for (const key of [
+    'ci',
+    'token_source',
+    'subject_shape',
+    'audience',
+    'target',
+    'claims',
+    'problem',
+  ])
+    if (report[key] !== undefined) lines.push(`${key}: ${JSON.stringify(report[key])}`);
+  const shadowing = report['shadowing'] as string[];
+  lines.push(
+    shadowing.length === 0
+      ? 'No Databricks variable in the environment would win over OIDC in the SDKs.'
+      : `Set here and winning over OIDC in the SDKs' auth order: ${shadowing.join(', ')}`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,50 @@
+// The command line edge: arguments in, one command run over the core, an exit code out.
+import { describeFailure, type Environment } from '../core/index.ts';
+import { parseCommandLine } from './args.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { exchangeCommand } from './commands/exchange.ts';
+import { execCommand } from './commands/exec.ts';
+import { policyCommand } from './commands/policy.ts';
+import { serveCommand } from './commands/serve.ts';
+import { tokenCommand } from './commands/token.ts';
+import { EXIT, exitCodeOf } from './exit-codes.ts';
+import { helpText } from './help.ts';
+import { Session } from './session.ts';
+import { readSettings } from './settings.ts';
+import { writeStderr, writeStdout } from './system.ts';
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: string[], env: Environment): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === 'help') return (writeStdout(helpText(parsed.command)), EXIT.ok);
+  if (parsed.kind === 'version') return (writeStdout(`databricks-oidc ${VERSION}\n`), EXIT.ok);
+  if (parsed.kind === 'usage-error') {
+    writeStderr(`databricks-oidc: ${parsed.message}\n`);
+    return EXIT.usage;
+  }
+  const { args } = parsed;
+  const session = new Session(env);
+  try {
+    const settings = readSettings(args, env);
+    switch (args.command) {
+      case 'exchange':
+        return await exchangeCommand(args, settings, session);
+      case 'exec':
+        return await execCommand(args, settings, session);
+      case 'token':
+        return await tokenCommand(args, settings, session);
+      case 'serve':
+        return await serveCommand(args, settings, session);
+      case 'policy':
+        return await policyCommand(settings, session);
+      case 'doctor':
+        return await doctorCommand(args, settings, session);
+    }
+  } catch (error) {
+    writeStderr(`databricks-oidc: ${session.secrets.redact(describeFailure(error))}\n`);
+    return exitCodeOf(error);
+  } finally {
+    session.dispose();
+  }
+}

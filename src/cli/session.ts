@@ -1,0 +1,96 @@
+import {
+  checkedSource,
+  createTransport,
+  detectSubjectToken,
+  obtainCredentials,
+  safeLog,
+  SecretRegistry,
+  systemClock,
+  type CiName,
+  type CoreDeps,
+  type Credentials,
+  type Environment,
+  type LogSink,
+  type Transport,
+} from '../core/index.ts';
+import type { CliSettings } from './settings.ts';
+import { readTextFile, runCommand, writeStderr } from './system.ts';
+
+export const USER_AGENT = 'databricks-oidc-cli/0.1';
+
+const stderrSink: LogSink = {
+  info: (line) => writeStderr(`${line}\n`),
+  notice: (line) => writeStderr(`note: ${line}\n`),
+  warning: (line) => writeStderr(`warning: ${line}\n`),
+};
+
+/** One run's secrets, safe log and transport; the registry only redacts: masking is the hand-off's. */
+export class Session {
+  readonly secrets = new SecretRegistry(() => undefined);
+  readonly log: LogSink = safeLog(stderrSink, this.secrets);
+  readonly transport: Transport = createTransport(USER_AGENT);
+  readonly env: Environment;
+
+  constructor(env: Environment) {
+    this.env = env;
+    // The CI's own credentials are secrets before anything can print them.
+    for (const name of [
+      'SYSTEM_ACCESSTOKEN',
+      'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+      'BUILDKITE_AGENT_ACCESS_TOKEN',
+    ])
+      this.secrets.add(env[name] ?? '');
+  }
+
+  /** The detected CI and the core's dependencies, with the JWT checked before it is presented. */
+  coreDeps(settings: CliSettings): { ci: CiName | undefined; deps: CoreDeps } {
+    const detected = detectSubjectToken(
+      { env: this.env, readFile: readTextFile, runCommand, secrets: this.secrets },
+      settings.source,
+    );
+    this.log.info(`Token source: ${detected.source.description}`);
+    return {
+      ci: detected.ci,
+      deps: {
+        transport: this.transport,
+        clock: systemClock,
+        log: this.log,
+        secrets: this.secrets,
+        subjectToken: checkedSource(detected.source, settings.source.audience, systemClock),
+      },
+    };
+  }
+
+  async credentials(
+    settings: CliSettings,
+  ): Promise<{ ci: CiName | undefined; credentials: Credentials }> {
+    const { ci, deps } = this.coreDeps(settings);
+    return { ci, credentials: await obtainCredentials(settings.config, deps) };
+  }
+
+  dispose(): void {
+    this.transport.dispose();
+  }
+}
+
+/** The variables a later command reads: the SDKs' names, and libpq's for Lakebase. */
+export function credentialEnv(credentials: Credentials): Record<string, string> {
+  const { target, database } = credentials;
+  return {
+    DATABRICKS_HOST: target.host.url,
+    DATABRICKS_TOKEN: credentials.token.accessToken,
+    ...(target.kind === 'account' && target.accountId !== undefined
+      ? { DATABRICKS_ACCOUNT_ID: target.accountId }
+      : {}),
+    ...(database && {
+      PGHOST: database.host,
+      PGPORT: String(database.port),
+      PGDATABASE: database.database,
+      PGUSER: database.user,
+      PGPASSWORD: database.password,
+      PGSSLMODE: 'require',
+    }),
+  };
+}
+
+export const SECRET_VARIABLES = new Set(['DATABRICKS_TOKEN', 'PGPASSWORD']);

@@ -1,0 +1,91 @@
+import { parseJsonObject, stringField } from '../http/json.ts';
+import { callWithRetries, type CallContext } from '../http/retry.ts';
+import type { CiDetector } from './ci-detector.ts';
+import type { Environment } from './github-actions.ts';
+import { acceptJwt, tokenUnavailable } from './source-deps.ts';
+
+const API_VERSION = '7.2-preview.1';
+
+/** Azure Pipelines: POST to the job's oidctoken endpoint with the job's System.AccessToken. */
+export const azureDevops: CiDetector = {
+  ci: 'azure-devops',
+  label: 'Azure Pipelines',
+  present: (env) => (env['TF_BUILD'] ? 'TF_BUILD is set' : undefined),
+  source(deps) {
+    const accessToken = deps.env['SYSTEM_ACCESSTOKEN'];
+    if (!accessToken)
+      throw tokenUnavailable(
+        'SYSTEM_ACCESSTOKEN is not in the step environment',
+        'Map it in the step: "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)"',
+      );
+    deps.secrets.add(accessToken);
+    const url = oidcRequestUrl(deps.env);
+    return {
+      description: 'Azure Pipelines',
+      choosesAudience: false,
+      token: (ctx) => requestAzureJwt(ctx, url, accessToken),
+    };
+  },
+};
+
+/** SYSTEM_OIDCREQUESTURI, or the URL the Databricks SDKs build from the job's variables. */
+function oidcRequestUrl(env: Environment): string {
+  const given = env['SYSTEM_OIDCREQUESTURI'];
+  const base =
+    given ||
+    (() => {
+      const names = [
+        'SYSTEM_TEAMFOUNDATIONCOLLECTIONURI',
+        'SYSTEM_TEAMPROJECTID',
+        'SYSTEM_HOSTTYPE',
+        'SYSTEM_PLANID',
+        'SYSTEM_JOBID',
+      ];
+      const missing = names.filter((name) => !env[name]);
+      if (missing.length > 0)
+        throw tokenUnavailable(
+          `SYSTEM_OIDCREQUESTURI is unset and so is ${missing.join(', ')}`,
+          'Run this in an Azure Pipelines job step (the agent sets these variables)',
+        );
+      const [collection, project, hostType, plan, job] = names.map((name) => env[name] ?? '');
+      const root = collection?.endsWith('/') ? collection : `${collection}/`;
+      return `${root}${project}/_apis/distributedtask/hubs/${hostType}/plans/${plan}/jobs/${job}/oidctoken`;
+    })();
+  return `${base}${base.includes('?') ? '&' : '?'}api-version=${API_VERSION}`;
+}
+
+async function requestAzureJwt(
+  ctx: CallContext,
+  url: string,
+  accessToken: string,
+): Promise<string> {
+  const label = { stage: 'ci-token', what: 'Azure Pipelines OIDC token request' } as const;
+  const response = await callWithRetries(ctx, label, () => ({
+    method: 'POST',
+    url,
+    headers: {
+      Authorization: `Bearer ${accessToken}`,
+      'X-TFS-FedAuthRedirect': 'Suppress',
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+    },
+    body: '',
+  }));
+  if (response.status === 401 || response.status === 403)
+    throw tokenUnavailable(
+      `Azure Pipelines refused the OIDC token request (HTTP ${response.status})`,
+      'Map "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)" in this step (not a copy from another job), and allow the pipeline to use the service connection',
+    );
+  if (response.status !== 200)
+    throw tokenUnavailable(
+      `Azure Pipelines answered the OIDC token request with HTTP ${response.status}`,
+      'Re-run the job; if it persists, check SYSTEM_OIDCREQUESTURI and the Azure DevOps status page',
+    );
+  const value = stringField(parseJsonObject(response.body), 'oidcToken');
+  if (value === undefined)
+    throw tokenUnavailable(
+      'Azure Pipelines answered without "oidcToken"',
+      'Re-run the job; if it persists, check the Azure DevOps status page',
+    );
+  return acceptJwt(value, ctx.secrets, 'the Azure Pipelines answer');
+}

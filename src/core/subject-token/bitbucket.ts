@@ -1,0 +1,28 @@
+import type { CiDetector } from './ci-detector.ts';
+import { acceptJwt, tokenUnavailable } from './source-deps.ts';
+
+/** Bitbucket Pipelines: BITBUCKET_STEP_OIDC_TOKEN, present only in steps with `oidc: true`. */
+export const bitbucket: CiDetector = {
+  ci: 'bitbucket',
+  label: 'Bitbucket Pipelines',
+  present: (env) =>
+    env['BITBUCKET_STEP_OIDC_TOKEN']
+      ? 'BITBUCKET_STEP_OIDC_TOKEN is set'
+      : env['BITBUCKET_BUILD_NUMBER']
+        ? 'BITBUCKET_BUILD_NUMBER is set'
+        : undefined,
+  source(deps) {
+    const value = deps.env['BITBUCKET_STEP_OIDC_TOKEN'];
+    if (!value)
+      throw tokenUnavailable(
+        'this Bitbucket step has no BITBUCKET_STEP_OIDC_TOKEN',
+        'Add "oidc: true" to the step in bitbucket-pipelines.yml',
+      );
+    const jwt = acceptJwt(value, deps.secrets, 'BITBUCKET_STEP_OIDC_TOKEN');
+    return {
+      description: 'Bitbucket Pipelines',
+      choosesAudience: false,
+      token: () => Promise.resolve(jwt),
+    };
+  },
+};

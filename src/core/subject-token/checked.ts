@@ -1,0 +1,42 @@
+import type { Clock } from '../clock.ts';
+import { invalidSetting, quoted } from '../config.ts';
+import { audiences, decodeClaims } from './claims.ts';
+import { tokenUnavailable } from './source-deps.ts';
+import type { SubjectTokenSource } from './source.ts';
+
+/**
+ * The JWT checked before it is presented: an expired one, or one for another audience than the
+ * one asked for explicitly, is refused here rather than by Databricks with a vaguer answer.
+ */
+export function checkedSource(
+  source: SubjectTokenSource,
+  explicitAudience: string | undefined,
+  clock: Clock,
+): SubjectTokenSource {
+  return {
+    description: source.description,
+    choosesAudience: source.choosesAudience,
+    async token(ctx, audience) {
+      const jwt = await source.token(ctx, audience);
+      const claims = decodeClaims(jwt);
+      if (claims === undefined)
+        throw tokenUnavailable(
+          `the token from ${source.description} is not a readable JWT`,
+          'Pass the raw OIDC ID token, with nothing around it',
+        );
+      if (typeof claims.exp === 'number' && claims.exp * 1000 <= clock.now())
+        throw tokenUnavailable(
+          `the token from ${source.description} expired at ${new Date(claims.exp * 1000).toISOString()}`,
+          'Get a fresh token: CI tokens live minutes, so exchange it in the step that receives it',
+        );
+      const given = audiences(claims);
+      if (explicitAudience !== undefined && !given.includes(explicitAudience))
+        throw invalidSetting(
+          'audience',
+          `is ${quoted(explicitAudience)}, but the token's aud is ${quoted(given.join(', '))}`,
+          'Set --audience (DATABRICKS_TOKEN_AUDIENCE) to the aud of the token, or mint the token for that audience',
+        );
+      return jwt;
+    },
+  };
+}

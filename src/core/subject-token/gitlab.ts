@@ -1,0 +1,48 @@
+import { audiences, decodeClaims } from './claims.ts';
+import type { CiDetector } from './ci-detector.ts';
+import type { Environment } from './github-actions.ts';
+import { acceptJwt, tokenUnavailable } from './source-deps.ts';
+
+/** GitLab: the `id_tokens:` variable of the job (DATABRICKS_OIDC_TOKEN is read as an explicit token). */
+export const gitlab: CiDetector = {
+  ci: 'gitlab',
+  label: 'GitLab CI/CD',
+  present: (env) => (env['GITLAB_CI'] ? 'GITLAB_CI is set' : undefined),
+  source(deps) {
+    const names = idTokenVariables(deps.env);
+    for (const name of names) deps.secrets.add(deps.env[name] ?? '');
+    if (names.length === 0) throw noIdToken();
+    return {
+      description: 'GitLab CI/CD (id_tokens)',
+      choosesAudience: false,
+      token(_ctx, audience) {
+        const matching = names.filter((name) =>
+          audiences(decodeClaims(deps.env[name] ?? '') ?? {}).includes(audience),
+        );
+        const chosen =
+          matching.length === 1 ? matching[0] : names.length === 1 ? names[0] : undefined;
+        if (chosen === undefined)
+          throw tokenUnavailable(
+            `${names.length} *_ID_TOKEN variables are set and ${matching.length} has the audience ${audience}`,
+            'Name the one to use with --oidc-token-env, or declare it as DATABRICKS_OIDC_TOKEN under id_tokens:',
+          );
+        return Promise.resolve(
+          acceptJwt(deps.env[chosen] ?? '', deps.secrets, `the variable ${chosen}`),
+        );
+      },
+    };
+  },
+};
+
+function idTokenVariables(env: Environment): string[] {
+  return Object.keys(env)
+    .filter((name) => /^[A-Z0-9_]+_ID_TOKEN$/.test(name) && env[name])
+    .sort();
+}
+
+function noIdToken(): Error {
+  return tokenUnavailable(
+    'this GitLab job has no DATABRICKS_OIDC_TOKEN or *_ID_TOKEN variable',
+    'Add to the job: "id_tokens: { DATABRICKS_OIDC_TOKEN: { aud: <the audience of your federation policy> } }"',
+  );
+}

@@ -1,0 +1,59 @@
+import { StageError } from '../errors.ts';
+import type { SecretRegistry } from '../secrets/registry.ts';
+import type { Environment } from './github-actions.ts';
+
+/** What a command printed; `undefined` from the runner means the command does not exist. */
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The outside world a token source may touch, passed in by the edge (the core spawns nothing). */
+export interface SourceDeps {
+  env: Environment;
+  /** Rejects with a Node-style error (`code`: ENOENT, EISDIR, EACCES, …) when it cannot read. */
+  readFile: (path: string) => Promise<string>;
+  runCommand: (
+    command: string,
+    args: string[],
+    stdin?: string,
+  ) => Promise<CommandResult | undefined>;
+  secrets: SecretRegistry;
+}
+
+/** No token source at all (exit 3) or a CI found whose token is unavailable (exit 4). */
+export type SourceFailure = 'not-found' | 'unavailable';
+
+const failures = new WeakMap<Error, SourceFailure>();
+
+export function sourceFailure(error: unknown): SourceFailure | undefined {
+  return error instanceof Error ? failures.get(error) : undefined;
+}
+
+function tagged(error: StageError, failure: SourceFailure): StageError {
+  failures.set(error, failure);
+  return error;
+}
+
+/** Inside a detected CI whose token cannot be had: the message holds that CI's fix. */
+export function tokenUnavailable(problem: string, hint: string): StageError {
+  return tagged(new StageError('ci-token', problem, hint), 'unavailable');
+}
+
+export function noTokenSource(problem: string, hint: string): StageError {
+  return tagged(new StageError('ci-token', problem, hint), 'not-found');
+}
+
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** A JWT as found in a variable, a file or a command's output: trimmed, shape-checked, a secret. */
+export function acceptJwt(value: string, secrets: SecretRegistry, where: string): string {
+  const jwt = secrets.add(value.trim());
+  if (!JWT.test(jwt))
+    throw tokenUnavailable(
+      `${where} does not hold a JWT (three base64url parts separated by dots)`,
+      'Put the raw OIDC ID token there, with nothing else',
+    );
+  return jwt;
+}

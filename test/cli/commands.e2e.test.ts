@@ -1,0 +1,279 @@
+// exec, token, serve, policy and doctor of dist/cli.js, and the bad-input cases, on a GitLab job.
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { requestsTo } from '../emulator/index.ts';
+import { CLIENT_ID, useCliEmulator } from './fixture.ts';
+import { cliLeaks, runCli, startCli } from './runner.ts';
+
+const fx = useCliEmulator();
+const SDK_STEP = fileURLToPath(new URL('../action/sdk-step.ts', import.meta.url));
+
+function gitlabJob(): Record<string, string> {
+  const aud = fx.tokenEndpoint();
+  fx.trust(fx.emulator.ci.gitlab, [aud]);
+  return fx.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN');
+}
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+const HASH_CHILD = [
+  process.execPath,
+  '-e',
+  "process.stdout.write(require('node:crypto').createHash('sha256').update(process.env.DATABRICKS_TOKEN).digest('hex') + ' ' + process.env.DATABRICKS_HOST); process.exit(7)",
+];
+
+describe('exec', () => {
+  it("runs the child with the token in its environment, prints nothing itself, and returns the child's code", async () => {
+    const run = await fx.run(['exec', '--', ...HASH_CHILD], gitlabJob());
+    expect(run.exitCode).toBe(7);
+    const [hash, host] = run.stdout.split(' ');
+    expect(host).toBe(fx.emulator.workspace.url);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const token = await fx.run(['token'], gitlabJob(), (r) => [r.stdout.trim()]);
+    expect(sha256(token.stdout.trim())).not.toBe(hash); // a second exchange gives another token
+    expect(run.stderr).not.toContain('cannot mask');
+  });
+
+  it('returns 128 + the signal when the child is killed', async () => {
+    const run = await fx.run(['exec', '--', 'sh', '-c', 'kill -TERM $$'], gitlabJob());
+    expect(run.exitCode).toBe(128 + 15);
+  });
+});
+
+describe('exec signals', () => {
+  it('forwards SIGTERM to the child and returns its code', async () => {
+    const env = gitlabJob();
+    const script = "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done";
+    const running = startCli(
+      [
+        'exec',
+        '--host',
+        fx.emulator.workspace.url,
+        '--client-id',
+        CLIENT_ID,
+        '--',
+        'sh',
+        '-c',
+        script,
+      ],
+      { ...env, TMPDIR: fx.dir },
+    );
+    await running.waitFor(/ready/);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(42);
+    expect(running.output().stdout).toContain('got-term');
+  });
+});
+
+describe('token', () => {
+  it('prints only the token, caches it 0600 in a 0700 directory, and reuses it with no request', async () => {
+    const env = gitlabJob();
+    const first = await fx.run(['token'], env, (r) => [r.stdout.trim()]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(fx.exchanges()).toBe(1);
+    const requestsBefore = fx.emulator.requests.length;
+    const second = await fx.run(['token', '--json'], env, () => [first.stdout.trim()]);
+    expect(second.exitCode).toBe(0);
+    expect(fx.emulator.requests.length).toBe(requestsBefore);
+    const json = JSON.parse(second.stdout) as Record<string, unknown>;
+    expect(json['access_token']).toBe(first.stdout.trim());
+    expect(json['token_type']).toBe('Bearer');
+    expect(typeof json['expires_on']).toBe('number');
+    expect(new Date(String(json['expiry'])).getTime()).toBe(Number(json['expires_on']) * 1000);
+    const [dir = ''] = (await readdir(fx.dir)).filter((name) =>
+      name.startsWith('databricks-oidc-'),
+    );
+    expect((await stat(join(fx.dir, dir))).mode & 0o777).toBe(0o700);
+    const [file = ''] = await readdir(join(fx.dir, dir));
+    expect((await stat(join(fx.dir, dir, file))).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('serve', () => {
+  it('answers the metadata-service contract and re-exchanges when the token nears expiry', async () => {
+    const gitlab = fx.emulator.ci.gitlab;
+    const aud = fx.tokenEndpoint();
+    fx.trust(gitlab, [aud]);
+    const tokenFile = join(tmpdir(), `serve-jwt-${process.pid}`);
+    // 90 s JWTs: the Databricks token lives as long, inside the refresh margin, so each ask renews.
+    await writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds: 90 }));
+    const server = startCli(
+      [
+        'serve',
+        '--format',
+        'shell',
+        '--oidc-token-file',
+        tokenFile,
+        '--host',
+        fx.emulator.workspace.url,
+        '--client-id',
+        CLIENT_ID,
+      ],
+      { GITLAB_CI: 'true', TMPDIR: fx.dir },
+    );
+    try {
+      const url = (await server.waitFor(/DATABRICKS_METADATA_SERVICE_URL='([^']+)'/))[1] ?? '';
+      expect(new URL(url).hostname).toBe('127.0.0.1');
+      expect(new URL(url).pathname.length).toBeGreaterThan(20);
+      const ask = (headers: Record<string, string>) => fetch(url, { headers });
+      const contract = {
+        'X-Databricks-Metadata-Version': '1',
+        'X-Databricks-Host': fx.emulator.workspace.url,
+      };
+      expect((await ask({ 'X-Databricks-Host': fx.emulator.workspace.url })).status).toBe(400);
+      expect(
+        (await ask({ ...contract, 'X-Databricks-Host': 'https://other.example.com' })).status,
+      ).toBe(404);
+      expect((await fetch(new URL('/', url))).status).toBe(404);
+      const first = (await (await ask(contract)).json()) as Record<string, unknown>;
+      expect(first['token_type']).toBe('Bearer');
+      expect(Number(first['expires_on']) * 1000).toBeGreaterThan(Date.now());
+      await writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds: 90 }));
+      const second = (await (await ask(contract)).json()) as Record<string, unknown>;
+      expect(second['access_token']).not.toBe(first['access_token']);
+      expect(fx.exchanges()).toBeGreaterThanOrEqual(2);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      const { stdout, stderr } = server.output();
+      const served = [String(first['access_token']), String(second['access_token'])];
+      expect(
+        cliLeaks({ exitCode: 0, stdout, stderr }, [...fx.emulator.secrets(), ...served]),
+      ).toEqual([]);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('serves the Databricks SDK for JavaScript (auth type metadata-service) in a child it runs', async () => {
+    const run = await fx.run(['serve', '--', process.execPath, SDK_STEP], gitlabJob());
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({ ok: true, authType: 'metadata-service' });
+  });
+});
+
+describe('policy and doctor', () => {
+  it('policy prints the Bitbucket policy pinned on repositoryUuid, with no exchange', async () => {
+    const bitbucket = fx.emulator.ci.bitbucket;
+    const run = await fx.run(['policy'], bitbucket.jobEnv(fx.tokenEndpoint()));
+    expect(run.exitCode, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout.slice(0, run.stdout.indexOf('\n}') + 2)) as {
+      oidc_policy: Record<string, unknown>;
+    };
+    expect(json.oidc_policy).toEqual({
+      issuer: bitbucket.issuer,
+      audiences: [fx.tokenEndpoint()],
+      subject: bitbucket.claims['repositoryUuid'],
+      subject_claim: 'repositoryUuid',
+    });
+    expect(run.stdout).toContain('databricks account service-principal-federation-policy create');
+    expect(run.stdout).toContain('databricks account federation-policy create');
+    expect(fx.exchanges()).toBe(0);
+  });
+
+  it('doctor --json says which sources matched, the claims and what would shadow OIDC', async () => {
+    const run = await fx.run(['doctor', '--json'], {
+      ...gitlabJob(),
+      DATABRICKS_TOKEN: 'dapi-stale-token-value',
+    });
+    const report = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(report['ci']).toBe('gitlab');
+    expect(report['shadowing']).toEqual(['DATABRICKS_TOKEN']);
+    expect((report['claims'] as Record<string, unknown>)['sub']).toBe(
+      fx.emulator.ci.gitlab.claims['sub'],
+    );
+    expect(fx.exchanges()).toBe(0);
+  });
+});
+
+describe('help and version', () => {
+  it('--help, <command> --help and --version print on stdout and exit 0', async () => {
+    const help = await runCli(['--help'], {});
+    expect(help).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(help.stdout).toContain('exchange');
+    const exchangeHelp = await runCli(['exchange', '--help'], {});
+    expect(exchangeHelp.exitCode).toBe(0);
+    expect(exchangeHelp.stdout).toContain('--format');
+    const version = await runCli(['--version'], {});
+    expect(version.stdout).toMatch(/^databricks-oidc \d+\.\d+\.\d+\n$/);
+  });
+
+  it('an unknown command: one line on stderr naming the valid ones, exit 2', async () => {
+    const run = await runCli(['exchnage'], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('valid commands: exchange, exec, token, serve, policy, doctor');
+  });
+});
+
+describe('bad input', () => {
+  it('an unknown flag: one line on stderr, exit 2', async () => {
+    const run = await fx.run(['exchange', '--hots', 'x'], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('--hots');
+  });
+
+  it('two explicit token sources at once: exit 2', async () => {
+    const run = await fx.run(
+      ['exchange', '--oidc-token-file', '/x', '--oidc-token-env', 'X'],
+      gitlabJob(),
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('oidc-token-file and oidc-token-env are both set');
+  });
+
+  it('a token file that is a directory or unreadable: exit 4 with the reason', async () => {
+    const dir = await run4(['--oidc-token-file', fx.dir]);
+    expect(dir.stderr).toContain('is a directory');
+    const missing = await run4(['--oidc-token-file', join(fx.dir, 'nope')]);
+    expect(missing.stderr).toContain('does not exist');
+  });
+
+  it('an expired JWT is refused before any exchange', async () => {
+    const aud = fx.tokenEndpoint();
+    const jwt = fx.emulator.ci.gitlab.mintJwt({ aud, exp: Math.floor(Date.now() / 1000) - 60 });
+    const run = await fx.run(['exchange'], { GITLAB_CI: 'true', DATABRICKS_OIDC_TOKEN: jwt });
+    expect(run.exitCode).toBe(4);
+    expect(run.stderr).toContain('expired at');
+    expect(fx.exchanges()).toBe(0);
+  });
+
+  it('a JWT whose aud is not --audience is said plainly', async () => {
+    const run = await fx.run(['exchange', '--audience', 'api://something-else'], gitlabJob());
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(
+      `audience is "api://something-else", but the token's aud is "${fx.tokenEndpoint()}"`,
+    );
+    expect(fx.exchanges()).toBe(0);
+  });
+
+  it('--output onto a symlink is refused, and onto an existing file without --force', async () => {
+    const target = join(fx.dir, 'target');
+    await mkdir(join(fx.dir, 'sub'));
+    await writeFile(target, 'x');
+    await symlink(target, join(fx.dir, 'sub', 'link'));
+    const link = await fx.run(['exchange', '--output', join(fx.dir, 'sub', 'link')], gitlabJob());
+    expect(link.exitCode).toBe(2);
+    expect(link.stderr).toContain('is a symbolic link');
+    const existing = await fx.run(['exchange', '--output', target], gitlabJob());
+    expect(existing.exitCode).toBe(2);
+    expect(existing.stderr).toContain('already exists');
+  });
+
+  it('refused by Databricks: exit 5 with the policy diagnosis', async () => {
+    const run = await fx.run(['exchange'], fx.emulator.ci.gitlab.jobEnv(fx.tokenEndpoint()));
+    expect(run.exitCode).toBe(5);
+    expect(run.stderr).toContain('The token Databricks was shown');
+  });
+});
+
+async function run4(flags: string[]) {
+  const run = await fx.run(['exchange', ...flags], { GITLAB_CI: 'true' });
+  expect(run.exitCode).toBe(4);
+  expect(requestsTo(fx.emulator, 'workspace.token')).toHaveLength(0);
+  return run;
+}
