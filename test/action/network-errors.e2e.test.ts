@@ -70,4 +70,35 @@ describe('the network a runner meets', () => {
     expect(result.exitCode).toBe(0);
     expect(result.outputs['token']).toBeTruthy();
   });
+
+  /** Failed at once: no attempt was retried, and the advice is not "re-run the job". */
+  function failedAtOnce(result: ActionRun): string {
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.log.filter((line) => /retry \d/.test(line))).toEqual([]);
+    expect(result.errors[0]).not.toMatch(/re-run the job|attempts/);
+    return result.errors[0] ?? '';
+  }
+
+  it('names the host name that did not resolve, without retrying', async () => {
+    const result = await run(`https://dbc-typo.emu.test:${tls.port}`, trusted());
+    expect(failedAtOnce(result)).toMatch(
+      /^Exchanging the token at Databricks failed: Token exchange could not resolve the host name dbc-typo\.emu\.test \(ENOTFOUND\)\. Check the name for a typo/,
+    );
+  });
+
+  it('says the certificate is not trusted and points at NODE_EXTRA_CA_CERTS', async () => {
+    const result = await run(workspace(), {});
+    expect(failedAtOnce(result)).toMatch(
+      /^Exchanging the token at Databricks failed: Token exchange could not verify the certificate of dbc-1234\.emu\.test \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. .*NODE_EXTRA_CA_CERTS/,
+    );
+    expect(emulator.requests.filter((r) => r.server === 'workspace')).toEqual([]);
+  });
+
+  it('says the certificate does not name the host', async () => {
+    const result = await run(`https://${OTHER_NAME}:${tls.port}`, trusted());
+    expect(failedAtOnce(result)).toMatch(
+      /Token exchange refused the certificate of other\.emu\.test: it does not name that host \(ERR_TLS_CERT_ALTNAME_INVALID\)/,
+    );
+  });
 });

@@ -23,6 +23,13 @@ export interface Transport {
 /** The request never produced a complete answer: refused, reset, timed out, unreadable. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
+  /** Node's error code (ENOTFOUND, CERT_HAS_EXPIRED, …) when there is one. */
+  readonly code: string | undefined;
+
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -84,7 +91,12 @@ async function sendOnce(
   try {
     return await Promise.race([exchange(), timeout]);
   } catch (error) {
-    throw error instanceof NetworkError ? error : new NetworkError(describeNetworkError(error));
+    if (error instanceof NetworkError) throw error;
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new NetworkError(
+      describeNetworkError(error),
+      typeof code === 'string' ? code : undefined,
+    );
   } finally {
     clearTimeout(timer);
   }
