@@ -79,7 +79,9 @@ export async function obtainCredentials(config: Config, deps: CoreDeps): Promise
   const token = await exchange(ctx, { config, target, jwt, claims });
   ctx.log.info(`Databricks token received; ${describeExpiry(token, ctx.clock.now())}`);
   const database =
-    config.lakebase === undefined ? undefined : await lakebase(ctx, config.lakebase, target, token);
+    config.lakebase === undefined
+      ? undefined
+      : await lakebase(ctx, config.lakebase, target, token, config.scope);
   return { target, clientId: config.clientId, claims, token, database };
 }
 
@@ -141,7 +143,8 @@ async function exchange(ctx: CallContext, exchange: Exchange): Promise<Databrick
       scope: config.scope,
     });
   } catch (error) {
-    if (error instanceof ExchangeRefusedError)
+    // A 404 is a wrong endpoint (account-id, host), not a policy: its hint says so.
+    if (error instanceof ExchangeRefusedError && error.status !== 404)
       for (const line of explainRefusal(claims, target, config.clientId)) ctx.log.info(line);
     throw error;
   }
@@ -152,8 +155,10 @@ async function lakebase(
   lakebaseTarget: LakebaseTarget,
   target: Target,
   token: DatabricksToken,
+  scope: string,
 ): Promise<LakebaseCredential> {
   const credential = await mintLakebaseCredential(ctx, {
+    scope,
     workspaceUrl: target.host.url,
     accessToken: token.accessToken,
     tokenExpiresAt: token.expiresAt,
