@@ -12,12 +12,25 @@ if [[ "$(id -u)" -ne 0 ]]; then
   SUDO=(sudo --preserve-env=DEBIAN_FRONTEND)
 fi
 
+# An existing server first: PG_BINDIR (what test/postgres/server.ts reads), then initdb on PATH
+# (Homebrew, Nix, a distribution's own layout), then Debian's layout.
+initdb_path() {
+  if [[ -n "${PG_BINDIR:-}" && -x "$PG_BINDIR/initdb" ]]; then
+    echo "$PG_BINDIR/initdb"
+  elif command -v initdb >/dev/null 2>&1; then
+    command -v initdb
+  else
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1
+  fi
+}
+
 have_initdb() {
-  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+  [[ -n "$(initdb_path)" ]]
 }
 
 packages=()
-if ! have_initdb || ! id postgres >/dev/null 2>&1; then
+# As root the harness runs the server as the `postgres` user, which Debian's package creates.
+if ! have_initdb || { [[ "$(id -u)" -eq 0 ]] && ! id postgres >/dev/null 2>&1; }; then
   packages+=(postgresql)
 fi
 if ! command -v openssl >/dev/null 2>&1; then
@@ -37,5 +50,5 @@ if ! have_initdb; then
   exit 1
 fi
 
-initdb_path="$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1)"
-echo "install-postgres: $("$initdb_path" --version), $(openssl version)"
+found="$(initdb_path)"
+echo "install-postgres: $("$found" --version) ($found), $(openssl version)"

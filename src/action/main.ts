@@ -22,7 +22,7 @@ import { parseInputs, type ActionInputs } from './inputs.ts';
 import { withJobDefaults } from './job-token-inputs.ts';
 import { savePatState } from './pat-state.ts';
 import { actionOutputs, exportedEnv } from './outputs.ts';
-import { renderSummary } from './summary.ts';
+import { renderFailureSummary, renderSummary } from './summary.ts';
 
 const USER_AGENT = 'databricks-oidc-action/0.1';
 /** Below this remaining life, say so: a long later step would outlive the token. */
@@ -58,12 +58,14 @@ export async function run(): Promise<void> {
       warnIfShortLived(credentials, log);
     for (const [name, value] of Object.entries(actionOutputs(credentials)))
       core.setOutput(name, value);
-    for (const [name, value] of Object.entries(exportedEnv(credentials, inputs.exportEnv)))
-      core.exportVariable(name, value);
+    const exported = exportedEnv(credentials, inputs.exportEnv);
+    for (const [name, value] of Object.entries(exported)) core.exportVariable(name, value);
     if (process.env['GITHUB_STEP_SUMMARY'])
-      await core.summary.addRaw(renderSummary(credentials)).write();
+      await core.summary.addRaw(renderSummary(credentials, Object.keys(exported))).write();
   } catch (error) {
-    core.setFailed(secrets.redact(describeFailure(error)));
+    const message = secrets.redact(describeFailure(error));
+    core.setFailed(message);
+    await writeFailureSummary(error, message);
   } finally {
     transport.dispose();
   }
@@ -78,6 +80,16 @@ export function subjectTokenSource(
   const request = idTokenRequestFromEnv(process.env);
   if (request === undefined) throw missingPermissionError();
   return gitHubActionsSource(request, secrets);
+}
+
+/** Best effort: a summary that cannot be written must not hide the error itself. */
+async function writeFailureSummary(error: unknown, message: string): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  try {
+    await core.summary.addRaw(renderFailureSummary(error, message)).write();
+  } catch {
+    // The error line above already says everything.
+  }
 }
 
 function warnIfShortLived({ token }: Credentials, log: LogSink): void {

@@ -1,8 +1,31 @@
-import { escapeHtml, type Credentials } from '../core/index.ts';
+import { escapeHtml, STAGE_LABELS, StageError, type Credentials } from '../core/index.ts';
 
 /** The job summary: a small table of what was done; only non-secret values ever reach it. */
-export function renderSummary(result: Credentials): string {
-  return `<h3>Databricks OIDC credentials</h3>\n<table>${summaryRows(result).map(renderRow).join('')}</table>\n`;
+export function renderSummary(result: Credentials, exported: string[]): string {
+  const rows = [...summaryRows(result), exportedRow(exported)];
+  return `<h3>Databricks OIDC credentials</h3>\n<table>${rows.map(renderRow).join('')}</table>\n`;
+}
+
+/** Names only, never values: which variables later steps of the job will see. */
+function exportedRow(names: string[]): [string, string] {
+  return [
+    'Exported variables',
+    names.length === 0 ? '(none: export-env is none)' : names.join(' '),
+  ];
+}
+
+/** On failure: the step that failed and the one error line (already redacted by the caller). */
+export function renderFailureSummary(error: unknown, message: string): string {
+  const stage = error instanceof StageError ? STAGE_LABELS[error.stage] : 'An unexpected error';
+  return `<h3>Databricks OIDC credentials: failed</h3>\n<table>${[
+    ['Failed step', stage],
+    ['Error', message],
+  ]
+    .map(
+      ([name, value]) =>
+        `<tr><th align="left">${escapeHtml(name ?? '')}</th><td>${escapeHtml(value ?? '')}</td></tr>`,
+    )
+    .join('')}</table>\n`;
 }
 
 /** Prose rows read as text; identifiers (URLs, IDs, subjects) as code. */
@@ -12,6 +35,7 @@ const PROSE_ROWS = new Set([
   'Token expires',
   'Credential expires',
   'PAT expires',
+  'Exported variables',
 ]);
 
 function renderRow([name, value]: [string, string]): string {

@@ -22,6 +22,7 @@ import type { Transport } from './http/transport.ts';
 import type { LogSink } from './secrets/log.ts';
 import type { SecretRegistry } from './secrets/registry.ts';
 import { decodeClaims, describeClaims, type TokenClaims } from './subject-token/claims.ts';
+import { ownAudience } from './subject-token/own-audience.ts';
 import { currentJwt, type CurrentJwt, type SubjectTokenSource } from './subject-token/source.ts';
 
 /** No new attempt starts after this: far inside the 5-minute life of a GitHub JWT. */
@@ -32,6 +33,7 @@ const AUDIENCE_ORIGINS: Record<AudienceSource, string> = {
   'host metadata': "the host metadata's default",
   'account ID': 'the account ID, the default for an account console',
   'token endpoint': "the workspace token endpoint, the Databricks SDKs' default",
+  token: 'the aud claim of the given token',
 };
 
 /** What the flow is given by the edge that runs it. */
@@ -63,7 +65,9 @@ export interface Credentials {
 /** The one entry of the core: a JWT from the source, exchanged at Databricks, and Lakebase if asked. */
 export async function obtainCredentials(config: Config, deps: CoreDeps): Promise<Credentials> {
   const ctx = callContext(deps);
-  const { target, jwt } = await resolveTargetAndJwt(ctx, config, deps.subjectToken);
+  const resolved = await resolveTargetAndJwt(ctx, config, deps.subjectToken);
+  const { jwt } = resolved;
+  let { target } = resolved;
   if (config.lakebase !== undefined && target.kind === 'account')
     throw lakebaseNeedsWorkspace(target);
   refuseOnAccount(target, config.pat !== undefined, config.obo !== undefined);
@@ -72,14 +76,22 @@ export async function obtainCredentials(config: Config, deps: CoreDeps): Promise
   ctx.log.info(
     `Databricks ${target.kind} ${target.host.url}; token endpoint ${target.tokenEndpoint}; federation: ${federation}`,
   );
-  ctx.log.info(`Audience: ${target.audience} (${AUDIENCE_ORIGINS[target.audienceSource]})`);
   const claims = decodeClaims(await jwt());
+  if (!deps.subjectToken.choosesAudience)
+    target = ownAudience(target, claims, config.audience, deps.subjectToken.description, ctx.log);
+  const origin =
+    target.audienceSource === 'token'
+      ? `the aud claim of the token from ${deps.subjectToken.description}`
+      : AUDIENCE_ORIGINS[target.audienceSource];
+  ctx.log.info(`Audience: ${target.audience} (${origin})`);
   if (claims !== undefined)
     ctx.log.info(`Token claims: ${describeClaims(claims, ctx.clock.now())}`);
   const token = await exchange(ctx, { config, target, jwt, claims });
   ctx.log.info(`Databricks token received; ${describeExpiry(token, ctx.clock.now())}`);
   const database =
-    config.lakebase === undefined ? undefined : await lakebase(ctx, config.lakebase, target, token);
+    config.lakebase === undefined
+      ? undefined
+      : await lakebase(ctx, config.lakebase, target, token, config.scope);
   const tokens = await mintJobTokens(ctx, config, target, token, deps.onPat);
   return { target, clientId: config.clientId, claims, token, database, tokens };
 }
@@ -106,6 +118,13 @@ async function resolveTargetAndJwt(
   config: Config,
   source: SubjectTokenSource,
 ): Promise<{ target: Target; jwt: CurrentJwt }> {
+  if (!source.choosesAudience) {
+    // A given token is read (and an expired one refused) before any request.
+    const jwt = currentJwt(ctx, source, config.audience ?? '');
+    await jwt();
+    const metadata = needsMetadata(config) ? await fetchHostMetadata(ctx, config.host) : undefined;
+    return { target: resolveTarget(config, metadata), jwt };
+  }
   const metadata = needsMetadata(config)
     ? fetchHostMetadata(ctx, config.host)
     : Promise.resolve(undefined);
@@ -135,7 +154,8 @@ async function exchange(ctx: CallContext, exchange: Exchange): Promise<Databrick
       scope: config.scope,
     });
   } catch (error) {
-    if (error instanceof ExchangeRefusedError)
+    // A 404 is a wrong endpoint (account-id, host), not a policy: its hint says so.
+    if (error instanceof ExchangeRefusedError && error.status !== 404)
       for (const line of explainRefusal(claims, target, config.clientId)) ctx.log.info(line);
     throw error;
   }
@@ -146,8 +166,10 @@ async function lakebase(
   lakebaseTarget: LakebaseTarget,
   target: Target,
   token: DatabricksToken,
+  scope: string,
 ): Promise<LakebaseCredential> {
   const credential = await mintLakebaseCredential(ctx, {
+    scope,
     workspaceUrl: target.host.url,
     accessToken: token.accessToken,
     tokenExpiresAt: token.expiresAt,

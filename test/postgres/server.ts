@@ -12,7 +12,16 @@
  * Needs Debian's `postgresql` package and openssl: see .ci/install-postgres.sh.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chmod, chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdtemp,
+  readdir,
+  readFile,
+  realpath,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,9 +90,24 @@ function run(argv: string[], cwd: string): Promise<string> {
   });
 }
 
+/** The directory of an `initdb` on PATH (Homebrew, Nix, …), as .ci/install-postgres.sh finds it. */
+async function initdbOnPath(): Promise<string | undefined> {
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean)) {
+    try {
+      // A symlink (/usr/local/bin/initdb → …/bin/initdb): the server's other binaries sit by the target.
+      return path.dirname(await realpath(path.join(dir, 'initdb')));
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
 async function findBinDir(): Promise<string> {
   const fromEnv = process.env['PG_BINDIR'];
   if (fromEnv) return fromEnv;
+  const onPath = await initdbOnPath();
+  if (onPath !== undefined) return onPath;
   const root = '/usr/lib/postgresql';
   let majors: string[] = [];
   try {

@@ -25,7 +25,7 @@ export function explainRefusal(
   return [
     ...lines,
     ...(clientId === undefined
-      ? accountPolicy(issuer, tokenAudiences)
+      ? accountPolicy(issuer, tokenAudiences, subject)
       : servicePrincipalPolicy(issuer, tokenAudiences, subject, clientId)),
   ];
 }
@@ -51,12 +51,12 @@ function servicePrincipalPolicy(
   ];
 }
 
-function accountPolicy(issuer: string, tokenAudiences: string[]): string[] {
-  const policy = { oidc_policy: { issuer, audiences: tokenAudiences, subject_claim: 'sub' } };
+function accountPolicy(issuer: string, tokenAudiences: string[], subject: string): string[] {
+  const policy = { oidc_policy: { issuer, audiences: tokenAudiences, subject } };
   return [
     'No client-id was given, so this was account-wide federation: an account federation policy must match the issuer and audience, and the claim named by its subject_claim must hold the Databricks user name (e-mail or service principal application ID) of an existing identity.',
-    "GitHub's sub claim is never such a name: for a job, set client-id and create a service principal federation policy instead. The account policy, for a custom claim, looks like this:",
-    `  databricks account federation-policy create --json ${shellQuote(JSON.stringify(policy))}`,
+    "GitHub's sub claim is never such a name: for a job, set client-id to a service principal's application ID, and have an account admin create its federation policy with the service principal's numeric ID:",
+    `  databricks account service-principal-federation-policy create <SERVICE_PRINCIPAL_NUMERIC_ID> --json ${shellQuote(JSON.stringify(policy))}`,
   ];
 }
 

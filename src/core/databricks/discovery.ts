@@ -11,7 +11,13 @@ export interface HostMetadata {
   defaultAudience: string | undefined;
 }
 
-export type AudienceSource = 'input' | 'host metadata' | 'account ID' | 'token endpoint';
+export type AudienceSource =
+  | 'input'
+  | 'host metadata'
+  | 'account ID'
+  | 'token endpoint'
+  /** A given token's own aud: the source did not choose it, and no input changes it. */
+  | 'token';
 
 /** Where and how to exchange, resolved from the inputs and (when needed) the host metadata. */
 export interface Target {

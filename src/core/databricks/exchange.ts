@@ -26,12 +26,17 @@ export class ExchangeRefusedError extends StageError {
   readonly oauthError: string | undefined;
   readonly description: string | undefined;
 
-  constructor(status: number, oauthError: string | undefined, description: string | undefined) {
+  constructor(
+    status: number,
+    oauthError: string | undefined,
+    description: string | undefined,
+    hint: string,
+  ) {
     const detail = [oauthError, description].filter((part) => part !== undefined).join(': ');
     super(
       'exchange',
       `Databricks refused the token (HTTP ${status}${detail === '' ? '' : ` ${detail}`})`,
-      'Make the federation policy match the token exactly as shown above (issuer, audience, subject), and check client-id',
+      hint,
     );
     this.status = status;
     this.oauthError = oauthError;
@@ -62,7 +67,7 @@ export async function exchangeToken(
   });
   const receivedAt = ctx.clock.now();
   const body = parseJsonObject(response.body);
-  if (response.status !== 200) throw refusal(response.status, body);
+  if (response.status !== 200) throw refusal(response.status, body, params);
   const accessToken = body?.['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '')
     throw new StageError(
@@ -95,7 +100,7 @@ export function parseExpiresIn(value: unknown): number | undefined {
     : undefined;
 }
 
-function refusal(status: number, body: JsonObject | undefined): StageError {
+function refusal(status: number, body: JsonObject | undefined, params: ExchangeParams): StageError {
   if (body === undefined)
     return new StageError(
       'exchange',
@@ -111,5 +116,18 @@ function refusal(status: number, body: JsonObject | undefined): StageError {
     status,
     text('error') ?? text('errorCode') ?? text('error_code'),
     text('error_description') ?? text('errorSummary') ?? text('message'),
+    refusalHint(status, params),
   );
+}
+
+/** What to fix follows from what was sent: the endpoint, and whether a client-id was. */
+export function refusalHint(status: number, params: ExchangeParams): string {
+  const account = /\/oidc\/accounts\/([^/]+)\/v1\/token$/.exec(params.tokenEndpoint)?.[1];
+  if (status === 404 && account !== undefined)
+    return `No account ${decodeURIComponent(account)} answers at this console: check account-id (the account console shows it in the top-right menu) and that host is the console of that account`;
+  if (status === 404)
+    return 'No token endpoint answers at this host: check that host is the URL of a Databricks workspace or account console';
+  if (params.clientId === undefined)
+    return 'No client-id was given, so only an account federation policy could accept the token; for a CI job set client-id to the application ID of a service principal and create its federation policy (suggested above)';
+  return `Make the federation policy match the token exactly as shown above (issuer, audience, subject), and check that client-id ${params.clientId} is the application ID of the service principal that owns it`;
 }

@@ -34,9 +34,16 @@ export function parseHost(raw: string): Host {
       `host ${what}`,
       `Set host to the bare workspace or account URL, ${EXAMPLE}`,
     );
-  const text = raw.trim().replace(/\/$/, '');
+  // Trailing slashes (one or several, as pasted) say nothing: the origin is what counts.
+  const text = raw.trim().replace(/\/+$/, '');
   if (text === '') throw problem('is empty');
   if (hasSpaceOrControl(text)) throw problem('contains whitespace or control characters');
+  // Before the URL parser reads a typo as a scheme of its own (`htps://h` has an empty path).
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'https' && scheme !== 'http')
+    throw problem(`starts with "${neutralise(scheme, 20)}://", which is not https://`);
+  if (/^https?:\/?(?!\/)/i.test(text))
+    throw problem('needs two slashes after the scheme (https://)');
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `https://${text}`;
   let url: URL;
   try {

@@ -31,6 +31,8 @@ export interface LakebaseRequest {
   /** When the Databricks token expires: no point polling past it. */
   tokenExpiresAt: Date | undefined;
   target: LakebaseTarget;
+  /** The scope the token was minted with: a narrow one explains a 403. */
+  scope: string;
 }
 
 interface Resource {
@@ -60,9 +62,9 @@ export async function mintLakebaseCredential(
   ]);
   // The resource's error names the instance or endpoint, so it explains the others' failures best;
   // all errors are known before any wait for a starting instance.
-  const found = settled(resource, target);
-  const password = settled(credential, target);
-  const userName = settled(identity, target);
+  const found = settled(resource, target, request);
+  const password = settled(credential, target, request);
+  const userName = settled(identity, target, request);
   const ready = await waitUntilReady(ctx, request, found);
   const host = ready.host ?? missingHost(target);
   const address = `${host}:${LAKEBASE_PORT}/${encodeURIComponent(target.database)}`;
@@ -81,10 +83,14 @@ export async function mintLakebaseCredential(
   };
 }
 
-function settled<T>(result: PromiseSettledResult<T>, target: LakebaseTarget): T {
+function settled<T>(
+  result: PromiseSettledResult<T>,
+  target: LakebaseTarget,
+  request: LakebaseRequest,
+): T {
   if (result.status === 'fulfilled') return result.value;
   throw result.reason instanceof RestError
-    ? explainRestError(result.reason, target)
+    ? explainRestError(result.reason, target, request.scope)
     : result.reason;
 }
 
@@ -163,7 +169,7 @@ async function waitUntilReady(
     // The wait has its own limit (giveUpAt), which may lie beyond the exchange's run deadline.
     resource = await readResource({ ...ctx, deadline: giveUpAt }, request).catch(
       (error: unknown) => {
-        throw error instanceof RestError ? explainRestError(error, target) : error;
+        throw error instanceof RestError ? explainRestError(error, target, request.scope) : error;
       },
     );
   }
@@ -219,7 +225,10 @@ async function mintCredential(
   return { token, expiresAt: Number.isNaN(expiry) ? undefined : new Date(expiry) };
 }
 
-function explainRestError(error: RestError, target: LakebaseTarget): StageError {
+const GRANT_HINT =
+  "Grant the service principal permission on it (CAN_USE or higher) and create its Postgres role: CREATE EXTENSION IF NOT EXISTS databricks_auth; SELECT databricks_create_role('<application ID>', 'SERVICE_PRINCIPAL')";
+
+function explainRestError(error: RestError, target: LakebaseTarget, scope: string): StageError {
   const name = describe(target);
   switch (error.status) {
     case 404:
@@ -232,7 +241,9 @@ function explainRestError(error: RestError, target: LakebaseTarget): StageError 
       return new StageError(
         'lakebase',
         `the identity may not use ${name} (${error.message})`,
-        "Grant the service principal permission on it (CAN_USE or higher) and create its Postgres role: CREATE EXTENSION IF NOT EXISTS databricks_auth; SELECT databricks_create_role('<application ID>', 'SERVICE_PRINCIPAL')",
+        scope.split(' ').includes('all-apis')
+          ? GRANT_HINT
+          : `The token was minted with scope "${scope}", not all-apis, and the Lakebase APIs need all-apis: remove the scope input or set it to all-apis`,
       );
     case 401:
       return new StageError(

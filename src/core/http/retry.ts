@@ -1,5 +1,6 @@
 import { formatDuration, type Clock } from '../clock.ts';
 import { StageError, type Stage } from '../errors.ts';
+import { permanentNetworkFailure } from './network-failure.ts';
 import { NetworkError, type HttpRequest, type HttpResponse, type Transport } from './transport.ts';
 import type { LogSink } from '../secrets/log.ts';
 import type { SecretRegistry } from '../secrets/registry.ts';
@@ -128,6 +129,8 @@ export async function callWithRetries(
       if (label.idempotent === false && !mayRepeat(response.status, retryAfterMs)) return response;
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
+      const permanent = permanentNetworkFailure(label, request.url, error);
+      if (permanent !== undefined) throw permanent;
       if (label.idempotent === false && !error.unsent) throw unsure(label, error.message);
       reason = error.message;
     }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { HttpClient } from '@actions/http-client';
+import { HttpClient, getProxyUrl } from '@actions/http-client';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -23,12 +23,17 @@ export interface Transport {
 /** The request never produced a complete answer: refused, reset, timed out, unreadable. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
-  /** True only when the request provably never reached the server (refused, no such host). */
-  readonly unsent: boolean;
+  /** Node's error code (ENOTFOUND, CERT_HAS_EXPIRED, …) when there is one. */
+  readonly code: string | undefined;
 
-  constructor(message: string, unsent = false) {
+  constructor(message: string, code?: string) {
     super(message);
-    this.unsent = unsent;
+    this.code = code;
+  }
+
+  /** True only when the request provably never reached the server (refused, no such host). */
+  get unsent(): boolean {
+    return this.code !== undefined && UNSENT_CODES.has(this.code);
   }
 }
 
@@ -48,19 +53,28 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * we retry with our own policy, and a redirect must never carry a token to another host.
  */
 export function createTransport(userAgent: string): Transport {
-  let client: HttpClient | undefined;
-  const clientFor = (timeoutMs: number): HttpClient => {
-    client ??= new HttpClient(userAgent, [], {
-      allowRedirects: false,
-      allowRetries: false,
-      keepAlive: true,
-      socketTimeout: timeoutMs,
-    });
+  // The client keeps one keep-alive agent for whatever the first request used; an http: agent
+  // cannot carry an https: request (ERR_INVALID_PROTOCOL), so each scheme and proxy gets its own.
+  const clients = new Map<string, HttpClient>();
+  const clientFor = (url: string, timeoutMs: number): HttpClient => {
+    const key = `${new URL(url).protocol} ${getProxyUrl(url)}`;
+    let client = clients.get(key);
+    if (client === undefined) {
+      client = new HttpClient(userAgent, [], {
+        allowRedirects: false,
+        allowRetries: false,
+        keepAlive: true,
+        socketTimeout: timeoutMs,
+      });
+      clients.set(key, client);
+    }
     return client;
   };
   return {
-    send: (request, timeoutMs) => sendOnce(clientFor(timeoutMs), request, timeoutMs),
-    dispose: () => client?.dispose(),
+    send: (request, timeoutMs) => sendOnce(clientFor(request.url, timeoutMs), request, timeoutMs),
+    dispose: () => {
+      for (const client of clients.values()) client.dispose();
+    },
   };
 }
 
@@ -95,7 +109,7 @@ async function sendOnce(
     const code = (error as { code?: unknown } | null)?.code;
     throw new NetworkError(
       describeNetworkError(error),
-      typeof code === 'string' && UNSENT_CODES.has(code),
+      typeof code === 'string' ? code : undefined,
     );
   } finally {
     clearTimeout(timer);

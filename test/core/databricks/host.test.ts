@@ -33,6 +33,21 @@ describe('parseHost', () => {
     expect(attempt).toThrow(message);
   });
 
+  it.each([
+    ['htps://dbc-1234.cloud.databricks.com', 'host starts with "htps://", which is not https://'],
+    ['httsp://dbc-1234.cloud.databricks.com', 'host starts with "httsp://", which is not https://'],
+    ['https:/dbc-1234.cloud.databricks.com', 'host needs two slashes after the scheme (https://)'],
+    ['https:dbc-1234.cloud.databricks.com', 'host needs two slashes after the scheme (https://)'],
+  ])('names the scheme typo in %j', (raw, message) => {
+    expect(() => parseHost(raw)).toThrow(`Reading inputs failed: ${message}.`);
+  });
+
+  it('takes a trailing // as the bare origin', () => {
+    expect(parseHost('https://dbc-1234.cloud.databricks.com//').url).toBe(
+      'https://dbc-1234.cloud.databricks.com',
+    );
+  });
+
   it('names the input and the stage in its error', () => {
     expect(() => parseHost('https://h/p')).toThrow(
       /^Reading inputs failed: host must not contain a path/,

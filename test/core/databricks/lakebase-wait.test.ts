@@ -87,6 +87,7 @@ async function mintStartingInstance(
       accessToken,
       tokenExpiresAt: new Date(started + tokenLifeMs),
       target: { kind: 'instance', name, database: 'databricks_postgres' },
+      scope: 'all-apis',
     },
   );
   result.then(

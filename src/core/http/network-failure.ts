@@ -1,0 +1,56 @@
+import { StageError } from '../errors.ts';
+import type { CallLabel } from './retry.ts';
+import type { NetworkError } from './transport.ts';
+
+/** The runner does not trust who signed the certificate: an own CA, or a TLS-inspecting proxy. */
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+const UNUSABLE: Record<string, string> = {
+  ERR_TLS_CERT_ALTNAME_INVALID: 'does not name that host',
+  CERT_HAS_EXPIRED: 'has expired',
+  CERT_NOT_YET_VALID: 'is not valid yet',
+};
+
+const CA_HINT =
+  'On a self-hosted runner behind a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS to a PEM file with the proxy CA (in the job env: or the runner .env file); otherwise check that the URL names the real service';
+
+/**
+ * A network error that another attempt cannot clear (EAI_AGAIN, a DNS hiccup, stays transient):
+ * a name that does not resolve or a certificate the runner does not accept. Undefined otherwise.
+ */
+export function permanentNetworkFailure(
+  { stage, what }: CallLabel,
+  url: string,
+  error: NetworkError,
+): StageError | undefined {
+  const host = new URL(url).hostname;
+  if (error.code === 'ENOTFOUND')
+    return new StageError(
+      stage,
+      `${what} could not resolve the host name ${host} (ENOTFOUND)`,
+      'Check the name for a typo; on a self-hosted runner, check that its DNS knows the name (a private workspace needs its private DNS zone)',
+    );
+  if (error.code === undefined) return undefined;
+  if (UNTRUSTED.has(error.code))
+    return new StageError(
+      stage,
+      `${what} could not verify the certificate of ${host} (${error.code})`,
+      CA_HINT,
+    );
+  const reason = UNUSABLE[error.code];
+  if (reason !== undefined)
+    return new StageError(
+      stage,
+      `${what} refused the certificate of ${host}: it ${reason} (${error.code})`,
+      CA_HINT,
+    );
+  return undefined;
+}
