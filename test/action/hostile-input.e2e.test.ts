@@ -321,12 +321,20 @@ describe('a look-alike host', () => {
       'dbc-1234.cloud.databricks.com-evil.test:8443',
     ],
   ])(
-    '%#: %s is contacted there and nowhere else',
+    '%#: %s gets nothing without an explicit audience, and is contacted only there with one',
     async (lane, host, target) => {
       const own = lanes[lane];
       if (own === undefined) throw new Error('no lane');
       prepare(own);
-      const run = await runIn(own, { host, 'client-id': SP_APPLICATION_ID });
+      const guessed = await runIn(own, { host, 'client-id': SP_APPLICATION_ID });
+      expectWellBehaved(guessed, own.emulator.secrets());
+      expect(guessed.exitCode).toBe(1);
+      expect(guessed.errors[0]).toMatch(
+        /^Discovering the Databricks host failed: .* is not under a Databricks domain/,
+      );
+      expect(own.proxy.requests).toEqual([]);
+      prepare(own);
+      const run = await runIn(own, { host, 'client-id': SP_APPLICATION_ID, audience: 'explicit' });
       expectWellBehaved(run, own.emulator.secrets());
       expect(run.exitCode).toBe(1);
       expect(run.errors[0]).toMatch(

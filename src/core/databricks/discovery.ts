@@ -1,5 +1,5 @@
 import { StageError } from '../errors.ts';
-import type { Host } from './host.ts';
+import { trustsMetadata, type Host } from './host.ts';
 import type { Config } from '../config.ts';
 import { nonEmptyString, parseJsonObject, stringField } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
@@ -25,6 +25,7 @@ export interface Target {
 
 /** The metadata is needed only for what the inputs and the host name cannot tell. */
 export function needsMetadata(config: Config): boolean {
+  if (!trustsMetadata(config.host)) return false;
   return (
     config.audience === undefined ||
     config.host.kind === 'unknown' ||
@@ -74,8 +75,10 @@ export function parseHostMetadata(body: string): HostMetadata | undefined {
  * The Databricks SDKs' order: an account console if the name or the metadata says so; the audience
  * from the input, else the metadata's default, else the account ID (account) or the token endpoint (workspace).
  */
-export function resolveTarget(config: Config, metadata: HostMetadata | undefined): Target {
+export function resolveTarget(config: Config, given: HostMetadata | undefined): Target {
   const { host } = config;
+  if (!trustsMetadata(host) && config.audience === undefined) throw audienceNeeded(host);
+  const metadata = trustsMetadata(host) ? given : undefined;
   const kind = host.kind === 'account' || metadata?.accountHost === true ? 'account' : 'workspace';
   const accountId = config.accountId ?? metadata?.accountId;
   if (kind === 'account' && accountId === undefined)
@@ -107,4 +110,12 @@ function resolveAudience(
   if (metadata?.defaultAudience !== undefined) return [metadata.defaultAudience, 'host metadata'];
   if (accountId !== undefined) return [accountId, 'account ID'];
   return [tokenEndpoint, 'token endpoint'];
+}
+
+function audienceNeeded(host: Host): StageError {
+  return new StageError(
+    'discovery',
+    `${host.url} is not under a Databricks domain, so it may not choose the audience of the GitHub token`,
+    'A custom domain or private link name is configured, not guessed: set audience to one of the audiences of your federation policy (for an account console also set account-id)',
+  );
 }

@@ -63,9 +63,33 @@ export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
 }
 
+/**
+ * The account consoles by their exact names: a look-alike such as `accounts.evil.test` would
+ * otherwise be asked for a JWT with the account ID as audience, which it could replay.
+ */
+const ACCOUNT_CONSOLES = new Set([
+  'accounts.cloud.databricks.com',
+  'accounts.azuredatabricks.net',
+  'accounts.gcp.databricks.com',
+  'accounts.cloud.databricks.us',
+  'accounts-dod.cloud.databricks.mil',
+  // Azure China: which of the two is real is unconfirmed (README), so both are recognised.
+  'accounts.azuredatabricks.cn',
+  'accounts.databricks.azure.cn',
+]);
+
+/**
+ * Whether the host's own metadata may choose the audience, the account ID and the account switch:
+ * only a host under a Databricks domain (or loopback, for local testing). Any other host, a custom
+ * domain or private link name, gets nothing it did not get from the inputs.
+ */
+export function trustsMetadata(host: Host): boolean {
+  return host.kind !== 'unknown' || isLoopback(host.hostname);
+}
+
 export function classifyHostname(hostname: string): HostKind {
   const name = hostname.toLowerCase();
-  if (name.startsWith('accounts.') || name.startsWith('accounts-dod.')) return 'account';
+  if (ACCOUNT_CONSOLES.has(name)) return 'account';
   if (WORKSPACE_DOMAINS.some((domain) => name.endsWith(domain))) return 'workspace';
   return 'unknown';
 }
