@@ -1,6 +1,6 @@
 import { parseHost, type Host } from './databricks/host.ts';
 import { StageError } from './errors.ts';
-import { hasSpaceOrControl, neutralise } from './secrets/text.ts';
+import { hasSpaceOrControl, preview } from './secrets/text.ts';
 
 export type LakebaseTarget =
   | { kind: 'instance'; name: string; database: string }
@@ -39,8 +39,9 @@ export function invalidSetting(name: string, problem: string, hint: string): Sta
   return new StageError('inputs', `${name} ${problem}`, hint);
 }
 
+/** A refused value, quoted for an error: only its start (it may be a secret in the wrong field). */
 export function quoted(value: string): string {
-  return `"${neutralise(value, 80)}"`;
+  return `"${preview(value)}"`;
 }
 
 export function parseConfig(read: SettingReader): Config {

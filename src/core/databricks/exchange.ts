@@ -1,7 +1,7 @@
 import { StageError } from '../errors.ts';
 import { parseJsonObject, stringField, type JsonObject } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
-import { neutralise } from '../secrets/text.ts';
+import type { SecretRegistry } from '../secrets/registry.ts';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
@@ -62,7 +62,7 @@ export async function exchangeToken(
   });
   const receivedAt = ctx.clock.now();
   const body = parseJsonObject(response.body);
-  if (response.status !== 200) throw refusal(response.status, body);
+  if (response.status !== 200) throw refusal(response.status, body, ctx.secrets);
   const accessToken = body?.['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '')
     throw new StageError(
@@ -95,7 +95,11 @@ export function parseExpiresIn(value: unknown): number | undefined {
     : undefined;
 }
 
-function refusal(status: number, body: JsonObject | undefined): StageError {
+function refusal(
+  status: number,
+  body: JsonObject | undefined,
+  secrets: SecretRegistry,
+): StageError {
   if (body === undefined)
     return new StageError(
       'exchange',
@@ -105,7 +109,7 @@ function refusal(status: number, body: JsonObject | undefined): StageError {
   // The OAuth shape, or the Okta-style shape some Databricks endpoints use.
   const text = (key: string): string | undefined => {
     const value = stringField(body, key);
-    return value === undefined ? undefined : neutralise(value);
+    return value === undefined ? undefined : secrets.sanitise(value);
   };
   return new ExchangeRefusedError(
     status,

@@ -1,5 +1,5 @@
 import { StageError } from '../errors.ts';
-import { hasSpaceOrControl, neutralise } from '../secrets/text.ts';
+import { hasSpaceOrControl, preview } from '../secrets/text.ts';
 
 /** What the host name alone says: an account console, a known workspace domain, or only the metadata can tell. */
 export type HostKind = 'account' | 'workspace' | 'unknown';
@@ -42,14 +42,13 @@ export function parseHost(raw: string): Host {
   try {
     url = new URL(withScheme);
   } catch {
-    throw problem(`"${neutralise(text, 100)}" is not a URL`);
+    throw problem(`"${preview(text)}" is not a URL`);
   }
   if (url.username !== '' || url.password !== '' || withScheme.includes('@'))
     throw problem('must not contain user info (user@ or user:password@)');
   if (url.search !== '' || url.hash !== '' || /[?#]/.test(withScheme))
     throw problem('must not contain a query or fragment');
-  if (url.pathname !== '/')
-    throw problem(`must not contain a path ("${neutralise(url.pathname, 60)}")`);
+  if (url.pathname !== '/') throw problem(`must not contain a path ("${preview(url.pathname)}")`);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname)))
     throw problem(
       `must use https:// (plain http:// is allowed only to a loopback address for local testing)`,

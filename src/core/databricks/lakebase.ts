@@ -5,7 +5,7 @@ import { requiredString, stringField, type JsonObject } from '../http/json.ts';
 import { callRest, RestError } from '../http/rest.ts';
 import { formatDuration } from '../clock.ts';
 import type { CallContext } from '../http/retry.ts';
-import { neutralise } from '../secrets/text.ts';
+import type { SecretRegistry } from '../secrets/registry.ts';
 
 export const LAKEBASE_PORT = 5432;
 /** Longest wait for a starting instance; also bounded by the life of the Databricks token. */
@@ -148,16 +148,16 @@ async function waitUntilReady(
   let resource = first;
   for (let poll = 0; !READY[target.kind].includes(resource.state); poll++) {
     if (!TRANSITIONAL[target.kind].includes(resource.state))
-      throw notUsable(target, resource.state);
+      throw notUsable(ctx.secrets, target, resource.state);
     const interval = POLL_INTERVALS_MS[Math.min(poll, POLL_INTERVALS_MS.length - 1)] ?? 10_000;
     if (ctx.clock.now() + interval > giveUpAt)
       throw new StageError(
         'lakebase',
-        `${describe(target)} is still ${resource.state} after ${formatDuration(ctx.clock.now() - started)}`,
+        `${describe(target)} is still ${ctx.secrets.sanitise(resource.state, 40)} after ${formatDuration(ctx.clock.now() - started)}`,
         'Start it ahead of this step, or re-run the job once it is available',
       );
     ctx.log.info(
-      `${describe(target)} is ${neutralise(resource.state, 40)}; waiting (${formatDuration(ctx.clock.now() - started)} so far)`,
+      `${describe(target)} is ${ctx.secrets.sanitise(resource.state, 40)}; waiting (${formatDuration(ctx.clock.now() - started)} so far)`,
     );
     await ctx.clock.sleep(interval);
     // The wait has its own limit (giveUpAt), which may lie beyond the exchange's run deadline.
@@ -249,14 +249,14 @@ function explainRestError(error: RestError, target: LakebaseTarget): StageError 
   }
 }
 
-function notUsable(target: LakebaseTarget, state: string): StageError {
+function notUsable(secrets: SecretRegistry, target: LakebaseTarget, state: string): StageError {
   const hint =
     state === 'STOPPED'
       ? 'Start the instance (databricks database update-database-instance with stopped: false, or in the UI) and re-run'
       : 'Wait until it is available, or pick another one';
   return new StageError(
     'lakebase',
-    `${describe(target)} is ${neutralise(state, 40)}, not usable`,
+    `${describe(target)} is ${secrets.sanitise(state, 40)}, not usable`,
     hint,
   );
 }

@@ -1,4 +1,4 @@
-import { hasSpaceOrControl } from './text.ts';
+import { clip, defuse, hasSpaceOrControl } from './text.ts';
 
 /**
  * Every secret the run has seen. A value is handed to the runner's masker the moment it is added,
@@ -28,6 +28,15 @@ export class SecretRegistry {
     this.add(value);
     if (hasSpaceOrControl(value)) throw refuse();
     return value;
+  }
+
+  /**
+   * Untrusted text made safe for a log line or an error, in the only safe order: redact (whole
+   * secrets), defuse (line breaks, `::`), redact again (defusing joins lines), and only then cut,
+   * so that no cut can leave the start of a secret behind.
+   */
+  sanitise(text: string, maxLength?: number): string {
+    return clip(this.redact(defuse(this.redact(text))), maxLength);
   }
 
   redact(text: string): string {
