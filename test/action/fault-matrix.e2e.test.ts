@@ -341,6 +341,21 @@ const ROWS: Row[] = [
     fails: { stage: 'exchange', message: /answered HTTP 200 without an access_token/ },
   },
   {
+    name: 'token endpoint 200 with a 200 KiB access_token: refused before it reaches the env',
+    faults: [
+      [
+        'workspace.token',
+        {
+          kind: 'json',
+          status: 200,
+          body: { access_token: 'a'.repeat(200 * 1024), token_type: 'Bearer', expires_in: 3600 },
+        },
+      ],
+    ],
+    counts: { 'workspace.token': 1 },
+    fails: { stage: 'exchange', message: /access_token Databricks answered with is not a token/ },
+  },
+  {
     name: 'token endpoint redirects to another host: not followed',
     setup: (emulator) =>
       emulator.faults.add('workspace.token', {
@@ -526,6 +541,21 @@ const ROWS: Row[] = [
       }),
     counts: {},
     fails: { stage: 'lakebase', message: /Lakebase endpoint ".*" is DEGRADED, not usable/ },
+  },
+  {
+    name: 'Lakebase host that would rewrite the connection URLs: refused',
+    lakebase: 'endpoint',
+    setup: (emulator) =>
+      emulator.lakebase.addEndpoint({
+        name: ENDPOINT,
+        state: 'ACTIVE',
+        host: 'ep-1.database.example.test?sslmode=disable&x=',
+      }),
+    counts: {},
+    fails: {
+      stage: 'lakebase',
+      message: /the read-write host name Databricks answered with is not a host name/,
+    },
   },
 ];
 

@@ -2,6 +2,8 @@ import { StageError } from '../errors.ts';
 import { trustsMetadata, type Host } from './host.ts';
 import type { Config } from '../config.ts';
 import { nonEmptyString, parseJsonObject, stringField } from '../http/json.ts';
+import { isUuid } from '../http/server-values.ts';
+import { hasSpaceOrControl } from '../secrets/text.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
 
 /** What `GET <host>/.well-known/databricks-config` told us; every field optional. */
@@ -64,11 +66,32 @@ export function parseHostMetadata(body: string): HostMetadata | undefined {
   if (record === undefined) return undefined;
   const hostType = stringField(record, 'host_type');
   const audiences = record['token_federation_default_oidc_audiences'];
+  const accountId = stringField(record, 'account_id');
+  const defaultAudience = Array.isArray(audiences) ? nonEmptyString(audiences[0]) : undefined;
+  // It shapes the token endpoint path and is exported as DATABRICKS_ACCOUNT_ID.
+  if (accountId !== undefined && !isUuid(accountId)) throw badMetadata('account_id', 'a UUID');
+  if (defaultAudience !== undefined && !isAudience(defaultAudience))
+    throw badMetadata('default audience', 'one audience');
   return {
     accountHost: hostType === undefined ? undefined : hostType === 'ACCOUNT_HOST',
-    accountId: stringField(record, 'account_id'),
-    defaultAudience: Array.isArray(audiences) ? nonEmptyString(audiences[0]) : undefined,
+    accountId: accountId?.toLowerCase(),
+    defaultAudience,
   };
+}
+
+const MAX_AUDIENCE_LENGTH = 1000;
+
+function isAudience(value: string): boolean {
+  return value.length <= MAX_AUDIENCE_LENGTH && !hasSpaceOrControl(value);
+}
+
+/** Caught by fetchHostMetadata: the metadata is then ignored, with this line in the log. */
+function badMetadata(field: string, kind: string): StageError {
+  return new StageError(
+    'discovery',
+    `the host metadata's ${field} is not ${kind}`,
+    'The host metadata is ignored; set account-id and audience if the host needs them',
+  );
 }
 
 /**

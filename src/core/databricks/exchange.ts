@@ -75,7 +75,7 @@ export async function exchangeToken(
     () =>
       new StageError(
         'exchange',
-        'the access_token Databricks answered with contains whitespace or control characters',
+        'the access_token Databricks answered with is not a token (a character outside the token alphabet, or longer than 16 KiB)',
         'No Databricks token does; check that host is the Databricks URL itself, not a proxy or look-alike',
       ),
   );

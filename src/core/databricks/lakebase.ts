@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StageError } from '../errors.ts';
 import type { LakebaseTarget } from '../config.ts';
 import { requiredString, stringField, type JsonObject } from '../http/json.ts';
+import { isHostName, isUserName } from '../http/server-values.ts';
 import { callRest, RestError } from '../http/rest.ts';
 import { formatDuration } from '../clock.ts';
 import type { CallContext } from '../http/retry.ts';
@@ -65,6 +66,8 @@ export async function mintLakebaseCredential(
   const userName = settled(identity, target);
   const ready = await waitUntilReady(ctx, request, found);
   const host = ready.host ?? missingHost(target);
+  if (!isHostName(host)) throw badServerValue('read-write host name', 'a host name');
+  if (!isUserName(userName)) throw badServerValue('userName', 'a user name');
   const address = `${host}:${LAKEBASE_PORT}/${encodeURIComponent(target.database)}`;
   const user = encodeURIComponent(userName);
   return {
@@ -211,7 +214,7 @@ async function mintCredential(
     () =>
       new StageError(
         'lakebase',
-        'the credential Databricks answered with contains whitespace or control characters',
+        'the credential Databricks answered with is not a token (a character outside the token alphabet, or longer than 16 KiB)',
         'No Lakebase credential does; check that host is the Databricks workspace URL itself',
       ),
   );
@@ -258,6 +261,14 @@ function notUsable(secrets: SecretRegistry, target: LakebaseTarget, state: strin
     'lakebase',
     `${describe(target)} is ${secrets.sanitise(state, 40)}, not usable`,
     hint,
+  );
+}
+
+function badServerValue(field: string, kind: string): StageError {
+  return new StageError(
+    'lakebase',
+    `the ${field} Databricks answered with is not ${kind}`,
+    'Check that host is the Databricks workspace URL itself, not a proxy or look-alike; re-run the job if it persists',
   );
 }
 

@@ -125,3 +125,19 @@ describe('parseHostMetadata', () => {
     expect(parseHostMetadata(body)).toBeUndefined();
   });
 });
+
+describe('parseHostMetadata refuses server values of the wrong kind', () => {
+  it.each([
+    [{ account_id: `${ACCOUNT}/../../evil` }, /account_id is not a UUID/],
+    [{ account_id: 'x'.repeat(200_000) }, /account_id is not a UUID/],
+    [{ token_federation_default_oidc_audiences: ['a b'] }, /default audience is not one audience/],
+  ])('%#', (metadata, message) => {
+    expect(() => parseHostMetadata(JSON.stringify(metadata))).toThrow(message);
+  });
+
+  it('keeps a UUID account_id, lower-cased', () => {
+    expect(
+      parseHostMetadata(JSON.stringify({ account_id: ACCOUNT.toUpperCase() }))?.accountId,
+    ).toBe(ACCOUNT);
+  });
+});

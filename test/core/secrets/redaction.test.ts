@@ -73,3 +73,25 @@ describe('a secret pasted into an input', () => {
     },
   );
 });
+
+describe('SecretRegistry.addCredential', () => {
+  const refuse = (): Error => new Error('refused');
+  it.each([
+    ['a'.repeat(200 * 1024)],
+    ['abc def'],
+    ['abc\ndef'],
+    ['abc?sslmode=disable'],
+    ['abc\u0085def'],
+  ])('masks and refuses a value that is not a bounded token (%#)', (value) => {
+    const masked: string[] = [];
+    const registry = new SecretRegistry((v) => masked.push(v));
+    expect(() => registry.addCredential(value, refuse)).toThrow('refused');
+    expect(masked).toEqual([value]);
+  });
+
+  it('accepts a JWT and a dapi token', () => {
+    const registry = new SecretRegistry(() => {});
+    expect(registry.addCredential('eyJh.eyJz.c2ln-_', refuse)).toBe('eyJh.eyJz.c2ln-_');
+    expect(registry.addCredential('dapi0123abcdef', refuse)).toBe('dapi0123abcdef');
+  });
+});
