@@ -543,6 +543,22 @@ const ROWS: Row[] = [
     fails: { stage: 'lakebase', message: /Lakebase endpoint ".*" is DEGRADED, not usable/ },
   },
   {
+    name: 'Lakebase instance state and expiry of the wrong type: a stage error, no crash',
+    lakebase: 'instance',
+    faults: [
+      [
+        'lakebase.instance',
+        {
+          kind: 'json',
+          status: 200,
+          body: { state: { toString: 1 }, read_write_dns: 'instance-1.database.example.test' },
+        },
+      ],
+    ],
+    counts: {},
+    fails: { stage: 'lakebase', message: /Lakebase instance "orders-db" is UNKNOWN, not usable/ },
+  },
+  {
     name: 'Lakebase host that would rewrite the connection URLs: refused',
     lakebase: 'endpoint',
     setup: (emulator) =>

@@ -86,11 +86,17 @@ export async function exchangeToken(
   };
 }
 
-/** `expires_in` as a number or a numeric string, per the SDKs' leniency; anything else is unknown. */
+/** Ten years: a longer life is no OAuth token's, and a far larger one is beyond any Date. */
+const MAX_EXPIRES_IN_SECONDS = 10 * 366 * 24 * 3600;
+
+/**
+ * `expires_in` as a number or a numeric string, per the SDKs' leniency; anything else, or a life
+ * beyond ten years, is unknown.
+ */
 export function parseExpiresIn(value: unknown): number | undefined {
   const seconds =
     typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+  return typeof seconds === 'number' && seconds >= 0 && seconds <= MAX_EXPIRES_IN_SECONDS
     ? seconds
     : undefined;
 }

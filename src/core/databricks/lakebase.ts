@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StageError } from '../errors.ts';
 import type { LakebaseTarget } from '../config.ts';
-import { requiredString, stringField, type JsonObject } from '../http/json.ts';
+import { objectField, requiredString, stringField } from '../http/json.ts';
 import { isHostName, isUserName } from '../http/server-values.ts';
 import { callRest, RestError } from '../http/rest.ts';
 import { formatDuration } from '../clock.ts';
@@ -128,13 +128,13 @@ async function readResource(ctx: CallContext, request: LakebaseRequest): Promise
   });
   if (request.target.kind === 'instance')
     return {
-      state: String(body['state'] ?? 'UNKNOWN'),
+      state: stringField(body, 'state') ?? 'UNKNOWN',
       host: stringField(body, 'read_write_dns'),
     };
-  const status = (body['status'] ?? {}) as JsonObject;
-  const hosts = (status['hosts'] ?? {}) as JsonObject;
+  const status = objectField(body, 'status');
+  const hosts = objectField(status, 'hosts');
   return {
-    state: String(status['current_state'] ?? 'UNKNOWN'),
+    state: stringField(status, 'current_state') ?? 'UNKNOWN',
     host: stringField(hosts, 'host'),
   };
 }
@@ -218,7 +218,7 @@ async function mintCredential(
         'No Lakebase credential does; check that host is the Databricks workspace URL itself',
       ),
   );
-  const expiry = Date.parse(String(answer[body.expiry] ?? ''));
+  const expiry = Date.parse(stringField(answer, body.expiry) ?? '');
   return { token, expiresAt: Number.isNaN(expiry) ? undefined : new Date(expiry) };
 }
 
