@@ -13,6 +13,7 @@ import {
   obtainCredentials,
   safeLog,
   SecretRegistry,
+  StageError,
   systemClock,
   type Credentials,
   type LogSink,
@@ -26,22 +27,35 @@ const USER_AGENT = 'databricks-oidc-action/0.1';
 /** Below this remaining life, say so: a long later step would outlive the token. */
 const SHORT_LIVED_MS = 15 * 60_000;
 
-const runnerLog: LogSink = {
-  info: (line) => core.info(line),
-  notice: (line) => core.notice(line),
-  warning: (line) => core.warning(line),
-};
+/** The runner's log until the step has failed: nothing may follow the `::error::` line. */
+function runnerLog(failed: () => boolean): LogSink {
+  const unlessFailed =
+    (write: (line: string) => void) =>
+    (line: string): void => {
+      if (!failed()) write(line);
+    };
+  return {
+    info: unlessFailed((line) => core.info(line)),
+    notice: unlessFailed((line) => core.notice(line)),
+    warning: unlessFailed((line) => core.warning(line)),
+  };
+}
 
 export async function run(): Promise<void> {
   const secrets = new SecretRegistry((value) => core.setSecret(value));
   const transport = createTransport(USER_AGENT);
+  let failed = false;
   try {
     // Masked before anything else reads it.
     secrets.add(core.getInput('oidc-token'));
     const idTokenRequest = idTokenRequestFromEnv(process.env);
     if (idTokenRequest !== undefined) secrets.add(idTokenRequest.token);
     const inputs = parseInputs((name) => core.getInput(name));
-    const log = safeLog(runnerLog, secrets);
+    requireFileCommands();
+    const log = safeLog(
+      runnerLog(() => failed),
+      secrets,
+    );
     const subjectToken = subjectTokenSource(inputs, secrets);
     const credentials = await obtainCredentials(inputs, {
       transport,
@@ -51,16 +65,42 @@ export async function run(): Promise<void> {
       subjectToken,
     });
     if (inputs.exportEnv === 'token') warnIfShortLived(credentials, log);
+    await writeSummary(credentials, log);
     for (const [name, value] of Object.entries(actionOutputs(credentials)))
       core.setOutput(name, value);
     for (const [name, value] of Object.entries(exportedEnv(credentials, inputs.exportEnv)))
       core.exportVariable(name, value);
-    if (process.env['GITHUB_STEP_SUMMARY'])
-      await core.summary.addRaw(renderSummary(credentials)).write();
   } catch (error) {
+    failed = true;
     core.setFailed(secrets.redact(describeFailure(error)));
   } finally {
     transport.dispose();
+  }
+}
+
+/**
+ * Without the file commands, @actions/core falls back to the deprecated `::set-output` and
+ * `::set-env` lines on stdout, which would print the secrets into the log: refuse before minting.
+ */
+function requireFileCommands(): void {
+  const missing = ['GITHUB_OUTPUT', 'GITHUB_ENV'].filter((name) => !process.env[name]);
+  if (missing.length > 0)
+    throw new StageError(
+      'outputs',
+      `the runner did not provide ${missing.join(' and ')}, so outputs could only be printed into the log`,
+      'The runner is too old: update it (or the tool that emulates it) to a version with file commands (runner 2.297.0 or later)',
+    );
+}
+
+/** The summary is a courtesy: written before the outputs, and never a reason to fail the step. */
+async function writeSummary(credentials: Credentials, log: LogSink): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  try {
+    await core.summary.addRaw(renderSummary(credentials)).write();
+  } catch (error) {
+    log.warning(
+      `The job summary could not be written (${error instanceof Error ? error.message : String(error)}); the credentials are unaffected`,
+    );
   }
 }
 
