@@ -31,6 +31,7 @@ const ENDPOINT_NAME =
 const DATABASE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}$/;
 
 export const DEFAULT_SCOPE = 'all-apis';
+const MAX_SCOPE_LENGTH = 1000;
 export const DEFAULT_DATABASE = 'databricks_postgres';
 export const DEFAULT_LAKEBASE_TTL = 3600;
 
@@ -89,7 +90,7 @@ function parseAudience(value: string): string | undefined {
 function parseScope(value: string): string {
   if (value === '') return DEFAULT_SCOPE;
   const normalised = value.split(/\s+/).join(' ');
-  if (!SCOPE.test(normalised))
+  if (!SCOPE.test(normalised) || normalised.length > MAX_SCOPE_LENGTH)
     throw invalidSetting(
       'scope',
       `${quoted(value)} is not a space-separated list of scopes`,

@@ -36,6 +36,8 @@ export function parseHost(raw: string): Host {
     );
   const text = raw.trim().replace(/\/$/, '');
   if (text === '') throw problem('is empty');
+  // A DNS name has at most 253 characters; with scheme and port, 300 is more than any host needs.
+  if (text.length > 300) throw problem('is longer than 300 characters');
   if (hasSpaceOrControl(text)) throw problem('contains whitespace or control characters');
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `https://${text}`;
   let url: URL;

@@ -41,8 +41,13 @@ export function escapeHtml(text: string): string {
     .replaceAll("'", '&#39;');
 }
 
-/** Whitespace or control characters: never valid in a host, ID or audience. */
+/**
+ * Whitespace, control characters (C0 and C1), zero-width and bidirectional controls: never valid
+ * in a host, ID, audience or token, and the last two make a value look like another one.
+ */
 export function hasSpaceOrControl(text: string): boolean {
   // eslint-disable-next-line no-control-regex
-  return /[\s\u0000-\u001f\u007f]/.test(text);
+  return /[\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/.test(
+    text,
+  );
 }
