@@ -341,19 +341,16 @@ const ROWS: Row[] = [
     fails: { stage: 'exchange', message: /answered HTTP 200 without an access_token/ },
   },
   {
-    name: 'token endpoint 200 with a 200 KiB access_token: refused before it reaches the env',
+    name: 'token endpoint answers 2 MiB: reported as over the 1 MiB limit',
     faults: [
       [
         'workspace.token',
-        {
-          kind: 'json',
-          status: 200,
-          body: { access_token: 'a'.repeat(200 * 1024), token_type: 'Bearer', expires_in: 3600 },
-        },
+        { kind: 'json', status: 200, body: { access_token: 'a', padding: 'x'.repeat(2 << 20) } },
+        Infinity,
       ],
     ],
-    counts: { 'workspace.token': 1 },
-    fails: { stage: 'exchange', message: /access_token Databricks answered with is not a token/ },
+    counts: { 'workspace.token': 5 },
+    fails: { stage: 'exchange', message: /larger than the 1 MiB limit/ },
   },
   {
     name: 'token endpoint redirects to another host: not followed',

@@ -397,7 +397,7 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     expect(lane.proxy.requests).toEqual([]);
   });
 
-  it('in values the action prints (user name, Lakebase state): no command, no extra output or variable', async () => {
+  it('in the user name: refused as not a user name, no command, no output or variable', async () => {
     prepare(lane);
     const userName = `sp\n::add-mask::octo\nINJECTED_OUTPUT=1\nghadelimiter_x\n##[set-output name=token]pwned`;
     lane.emulator.faults.add('workspace.scim', {
@@ -407,12 +407,12 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     });
     const run = await runIn(lane, inputs({ 'lakebase-instance': 'orders-db' }));
     expectWellBehaved(run, lane.emulator.secrets());
-    expect(run.exitCode).toBe(0);
-    expect(run.outputs['database-user']).toBe(userName);
-    expect(run.env['PGUSER']).toBe(userName);
-    expect(Object.keys(run.outputs)).not.toContain('INJECTED_OUTPUT');
-    expect(Object.keys(run.env)).not.toContain('INJECTED_OUTPUT');
-    expect(run.outputs['token']).not.toBe('pwned');
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(/the userName Databricks answered with is not a user name/),
+    ]);
+    expect(run.outputs).toEqual({});
+    expect(run.env).toEqual({});
     expect(run.stdout).not.toContain('##[');
   });
 
@@ -429,7 +429,7 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([
       expect.stringMatching(
-        /^Exchanging the token at Databricks failed: the access_token Databricks answered with contains whitespace or control characters/,
+        /^Exchanging the token at Databricks failed: the access_token Databricks answered with is not a token/,
       ),
     ]);
     expect(run.outputs).toEqual({});
