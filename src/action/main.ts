@@ -13,6 +13,7 @@ import {
   obtainCredentials,
   safeLog,
   SecretRegistry,
+  StageError,
   systemClock,
   type Credentials,
   type LogSink,
@@ -28,22 +29,35 @@ const USER_AGENT = 'databricks-oidc-action/0.1';
 /** Below this remaining life, say so: a long later step would outlive the token. */
 const SHORT_LIVED_MS = 15 * 60_000;
 
-const runnerLog: LogSink = {
-  info: (line) => core.info(line),
-  notice: (line) => core.notice(line),
-  warning: (line) => core.warning(line),
-};
+/** The runner's log until the step has failed: nothing may follow the `::error::` line. */
+function runnerLog(failed: () => boolean): LogSink {
+  const unlessFailed =
+    (write: (line: string) => void) =>
+    (line: string): void => {
+      if (!failed()) write(line);
+    };
+  return {
+    info: unlessFailed((line) => core.info(line)),
+    notice: unlessFailed((line) => core.notice(line)),
+    warning: unlessFailed((line) => core.warning(line)),
+  };
+}
 
 export async function run(): Promise<void> {
   const secrets = new SecretRegistry((value) => core.setSecret(value));
   const transport = createTransport(USER_AGENT);
+  let failed = false;
   try {
     // Masked before anything else reads it.
     secrets.add(core.getInput('oidc-token'));
     const idTokenRequest = idTokenRequestFromEnv(process.env);
     if (idTokenRequest !== undefined) secrets.add(idTokenRequest.token);
     const inputs = parseInputs(withJobDefaults((name) => core.getInput(name), process.env));
-    const log = safeLog(runnerLog, secrets);
+    requireFileCommands();
+    const log = safeLog(
+      runnerLog(() => failed),
+      secrets,
+    );
     const subjectToken = subjectTokenSource(inputs, secrets);
     const credentials = await obtainCredentials(inputs, {
       transport,
@@ -56,18 +70,48 @@ export async function run(): Promise<void> {
     });
     if (inputs.exportEnv === 'token' && credentials.tokens?.pat === undefined)
       warnIfShortLived(credentials, log);
+    const exported = exportedEnv(credentials, inputs.exportEnv);
+    await writeSummary(credentials, Object.keys(exported), log);
     for (const [name, value] of Object.entries(actionOutputs(credentials)))
       core.setOutput(name, value);
-    const exported = exportedEnv(credentials, inputs.exportEnv);
     for (const [name, value] of Object.entries(exported)) core.exportVariable(name, value);
-    if (process.env['GITHUB_STEP_SUMMARY'])
-      await core.summary.addRaw(renderSummary(credentials, Object.keys(exported))).write();
   } catch (error) {
+    failed = true;
     const message = secrets.redact(describeFailure(error));
     core.setFailed(message);
     await writeFailureSummary(error, message);
   } finally {
     transport.dispose();
+  }
+}
+
+/**
+ * Without the file commands, @actions/core falls back to the deprecated `::set-output` and
+ * `::set-env` lines on stdout, which would print the secrets into the log: refuse before minting.
+ */
+function requireFileCommands(): void {
+  const missing = ['GITHUB_OUTPUT', 'GITHUB_ENV'].filter((name) => !process.env[name]);
+  if (missing.length > 0)
+    throw new StageError(
+      'outputs',
+      `the runner did not provide ${missing.join(' and ')}, so outputs could only be printed into the log`,
+      'The runner is too old: update it (or the tool that emulates it) to a version with file commands (runner 2.297.0 or later)',
+    );
+}
+
+/** The summary is a courtesy: written before the outputs, and never a reason to fail the step. */
+async function writeSummary(
+  credentials: Credentials,
+  exportedNames: string[],
+  log: LogSink,
+): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  try {
+    await core.summary.addRaw(renderSummary(credentials, exportedNames)).write();
+  } catch (error) {
+    log.warning(
+      `The job summary could not be written (${error instanceof Error ? error.message : String(error)}); the credentials are unaffected`,
+    );
   }
 }
 

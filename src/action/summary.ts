@@ -38,8 +38,17 @@ const PROSE_ROWS = new Set([
   'Exported variables',
 ]);
 
+/**
+ * HTML-escaped and on one line: the table is an HTML block, which a blank line would end, and
+ * the rest of a server or claim value would then render as Markdown (links, images, headings).
+ */
+function cellText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return escapeHtml(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+
 function renderRow([name, value]: [string, string]): string {
-  const cell = PROSE_ROWS.has(name) ? escapeHtml(value) : `<code>${escapeHtml(value)}</code>`;
+  const cell = PROSE_ROWS.has(name) ? cellText(value) : `<code>${cellText(value)}</code>`;
   return `<tr><th align="left">${escapeHtml(name)}</th><td>${cell}</td></tr>`;
 }
 

@@ -1,6 +1,6 @@
 import { parseHost, type Host } from './databricks/host.ts';
 import { StageError } from './errors.ts';
-import { hasSpaceOrControl, neutralise } from './secrets/text.ts';
+import { hasSpaceOrControl, preview } from './secrets/text.ts';
 import type { PatRequest } from './databricks/tokens/index.ts';
 import { parseObo, parsePat, type OboConfig } from './token-config.ts';
 
@@ -37,6 +37,7 @@ const ENDPOINT_NAME =
 const DATABASE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}$/;
 
 export const DEFAULT_SCOPE = 'all-apis';
+const MAX_SCOPE_LENGTH = 1000;
 export const DEFAULT_DATABASE = 'databricks_postgres';
 export const DEFAULT_LAKEBASE_TTL = 3600;
 
@@ -45,8 +46,9 @@ export function invalidSetting(name: string, problem: string, hint: string): Sta
   return new StageError('inputs', `${name} ${problem}`, hint);
 }
 
+/** A refused value, quoted for an error: only its start (it may be a secret in the wrong field). */
 export function quoted(value: string): string {
-  return `"${neutralise(value, 80)}"`;
+  return `"${preview(value)}"`;
 }
 
 export function parseConfig(read: SettingReader): Config {
@@ -96,7 +98,7 @@ function parseAudience(value: string): string | undefined {
 function parseScope(value: string): string {
   if (value === '') return DEFAULT_SCOPE;
   const normalised = value.split(/\s+/).join(' ');
-  if (!SCOPE.test(normalised))
+  if (!SCOPE.test(normalised) || normalised.length > MAX_SCOPE_LENGTH)
     throw invalidSetting(
       'scope',
       `${quoted(value)} is not a space-separated list of scopes`,

@@ -286,3 +286,35 @@ describe('failures', () => {
     },
   );
 });
+
+describe('loose ends at the edge', () => {
+  const fx = useEmulator();
+
+  it.each(['GITHUB_OUTPUT', 'GITHUB_ENV'])(
+    'refuses without %s instead of printing secrets as ::set-output/::set-env',
+    async (name) => {
+      fx.addServicePrincipalPolicy();
+      const run = await fx.run(
+        { host: fx.emulator.workspace.url, 'client-id': SP_APPLICATION_ID },
+        { env: { [name]: '' } },
+      );
+      expect(run.exitCode).toBe(1);
+      expect(run.errors).toEqual([
+        expect.stringMatching(/^Writing outputs failed: the runner did not provide/),
+      ]);
+      expect(run.stdout).not.toMatch(/::set-(output|env)/);
+      expect(fx.emulator.requests).toEqual([]);
+    },
+  );
+
+  it('still sets outputs and succeeds when the summary cannot be written', async () => {
+    fx.addServicePrincipalPolicy();
+    const run = await fx.run(
+      { host: fx.emulator.workspace.url, 'client-id': SP_APPLICATION_ID },
+      { env: { GITHUB_STEP_SUMMARY: '/nonexistent/dir/summary' } },
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['token']).toBeTruthy();
+    expect(run.warnings).toEqual([expect.stringMatching(/job summary could not be written/)]);
+  });
+});

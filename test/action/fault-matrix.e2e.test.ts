@@ -343,6 +343,18 @@ const ROWS: Row[] = [
     fails: { stage: 'exchange', message: /answered HTTP 200 without an access_token/ },
   },
   {
+    name: 'token endpoint answers 2 MiB: reported as over the 1 MiB limit',
+    faults: [
+      [
+        'workspace.token',
+        { kind: 'json', status: 200, body: { access_token: 'a', padding: 'x'.repeat(2 << 20) } },
+        Infinity,
+      ],
+    ],
+    counts: { 'workspace.token': 5 },
+    fails: { stage: 'exchange', message: /larger than the 1 MiB limit/ },
+  },
+  {
     name: 'token endpoint redirects to another host: not followed',
     setup: (emulator) =>
       emulator.faults.add('workspace.token', {
@@ -528,6 +540,37 @@ const ROWS: Row[] = [
       }),
     counts: {},
     fails: { stage: 'lakebase', message: /Lakebase endpoint ".*" is DEGRADED, not usable/ },
+  },
+  {
+    name: 'Lakebase instance state and expiry of the wrong type: a stage error, no crash',
+    lakebase: 'instance',
+    faults: [
+      [
+        'lakebase.instance',
+        {
+          kind: 'json',
+          status: 200,
+          body: { state: { toString: 1 }, read_write_dns: 'instance-1.database.example.test' },
+        },
+      ],
+    ],
+    counts: {},
+    fails: { stage: 'lakebase', message: /Lakebase instance "orders-db" is UNKNOWN, not usable/ },
+  },
+  {
+    name: 'Lakebase host that would rewrite the connection URLs: refused',
+    lakebase: 'endpoint',
+    setup: (emulator) =>
+      emulator.lakebase.addEndpoint({
+        name: ENDPOINT,
+        state: 'ACTIVE',
+        host: 'ep-1.database.example.test?sslmode=disable&x=',
+      }),
+    counts: {},
+    fails: {
+      stage: 'lakebase',
+      message: /the read-write host name Databricks answered with is not a host name/,
+    },
   },
 ];
 

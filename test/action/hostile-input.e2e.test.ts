@@ -321,12 +321,20 @@ describe('a look-alike host', () => {
       'dbc-1234.cloud.databricks.com-evil.test:8443',
     ],
   ])(
-    '%#: %s is contacted there and nowhere else',
+    '%#: %s gets nothing without an explicit audience, and is contacted only there with one',
     async (lane, host, target) => {
       const own = lanes[lane];
       if (own === undefined) throw new Error('no lane');
       prepare(own);
-      const run = await runIn(own, { host, 'client-id': SP_APPLICATION_ID });
+      const guessed = await runIn(own, { host, 'client-id': SP_APPLICATION_ID });
+      expectWellBehaved(guessed, own.emulator.secrets());
+      expect(guessed.exitCode).toBe(1);
+      expect(guessed.errors[0]).toMatch(
+        /^Discovering the Databricks host failed: .* is not under a Databricks domain/,
+      );
+      expect(own.proxy.requests).toEqual([]);
+      prepare(own);
+      const run = await runIn(own, { host, 'client-id': SP_APPLICATION_ID, audience: 'explicit' });
       expectWellBehaved(run, own.emulator.secrets());
       expect(run.exitCode).toBe(1);
       expect(run.errors[0]).toMatch(
@@ -389,7 +397,7 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     expect(lane.proxy.requests).toEqual([]);
   });
 
-  it('in values the action prints (user name, Lakebase state): no command, no extra output or variable', async () => {
+  it('in the user name: refused as not a user name, no command, no output or variable', async () => {
     prepare(lane);
     const userName = `sp\n::add-mask::octo\nINJECTED_OUTPUT=1\nghadelimiter_x\n##[set-output name=token]pwned`;
     lane.emulator.faults.add('workspace.scim', {
@@ -399,12 +407,12 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     });
     const run = await runIn(lane, inputs({ 'lakebase-instance': 'orders-db' }));
     expectWellBehaved(run, lane.emulator.secrets());
-    expect(run.exitCode).toBe(0);
-    expect(run.outputs['database-user']).toBe(userName);
-    expect(run.env['PGUSER']).toBe(userName);
-    expect(Object.keys(run.outputs)).not.toContain('INJECTED_OUTPUT');
-    expect(Object.keys(run.env)).not.toContain('INJECTED_OUTPUT');
-    expect(run.outputs['token']).not.toBe('pwned');
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(/the userName Databricks answered with is not a user name/),
+    ]);
+    expect(run.outputs).toEqual({});
+    expect(run.env).toEqual({});
     expect(run.stdout).not.toContain('##[');
   });
 
@@ -421,7 +429,7 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([
       expect.stringMatching(
-        /^Exchanging the token at Databricks failed: the access_token Databricks answered with contains whitespace or control characters/,
+        /^Exchanging the token at Databricks failed: the access_token Databricks answered with is not a token/,
       ),
     ]);
     expect(run.outputs).toEqual({});

@@ -66,7 +66,13 @@ describe('through an HTTPS proxy', () => {
     });
     const requestUrl = new URL(emulator.github.requestUrl);
     const result = await runAction(
-      { host: workspace, 'client-id': SP_APPLICATION_ID, 'lakebase-instance': 'orders-db' },
+      {
+        host: workspace,
+        // Not a Databricks domain: its metadata may not choose the audience (SECURITY.md).
+        audience: `${workspace}/oidc/v1/token`,
+        'client-id': SP_APPLICATION_ID,
+        'lakebase-instance': 'orders-db',
+      },
       {
         idToken: {
           url: `${origin(GITHUB_NAME)}${requestUrl.pathname}${requestUrl.search}`,
@@ -98,18 +104,18 @@ describe('through an HTTPS proxy', () => {
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(result.outputs['database-password']).toBeTruthy();
-    // Host metadata, GitHub token, exchange, SCIM, instance and credential all reached the emulator...
+    // GitHub token, exchange, SCIM, instance and credential all reached the emulator (no host
+    // metadata: the audience is given)...
     const paths = emulatorRequests().map((r) => `${r.server} ${r.method} ${r.path.split('/')[1]}`);
     expect(paths).toEqual(
       expect.arrayContaining([
-        'workspace GET .well-known',
         'github GET _apis',
         'workspace POST oidc',
         'workspace GET api',
         'workspace POST api',
       ]),
     );
-    expect(emulatorRequests()).toHaveLength(6);
+    expect(emulatorRequests()).toHaveLength(5);
     expect(new Set(emulatorRequests().map((r) => r.headers['host']))).toEqual(
       new Set([`${GITHUB_NAME}:${tls.port}`, `${WORKSPACE_NAME}:${tls.port}`]),
     );
@@ -163,8 +169,9 @@ describe('through an HTTPS proxy', () => {
       );
       expect(emulatorRequests()).toEqual([]);
       expect(tls.connections).toEqual([]);
+      // The audience is given, so no host metadata is asked for: only GitHub was attempted.
       expect(new Set(refusing.requests.map((r) => r.target))).toEqual(
-        new Set([`${GITHUB_NAME}:${tls.port}`, `${WORKSPACE_NAME}:${tls.port}`]),
+        new Set([`${GITHUB_NAME}:${tls.port}`]),
       );
     } finally {
       await refusing.close();

@@ -15,6 +15,8 @@ import {
   type RetryPolicy,
 } from '../../src/core/http/retry.ts';
 import { neutralise } from '../../src/core/secrets/text.ts';
+import { SecretRegistry } from '../../src/core/secrets/registry.ts';
+import { safeLog } from '../../src/core/secrets/log.ts';
 
 // eslint-disable-next-line no-control-regex
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -429,5 +431,65 @@ describe('backoffDelay', () => {
     for (let retry = 0; retry < maxAttempts - 1; retry++)
       worst += backoffDelay(retry, DEFAULT_RETRY_POLICY, () => 0.999_999);
     expect(worst).toBeLessThan(120_000);
+  });
+});
+
+/** Every piece of a secret longer than 8 characters: none may survive any cut or rewrite. */
+function longPieces(secret: string): string[] {
+  const pieces: string[] = [];
+  for (let i = 0; i + 9 <= secret.length; i++) pieces.push(secret.slice(i, i + 9));
+  return pieces;
+}
+
+/** Token-like secrets, some with the `::` and `##[` a defusing rewrite would change. */
+const secretValue = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9._~+/=-]{9,80}$/),
+  fc
+    .tuple(fc.stringMatching(/^[A-Za-z0-9]{5,30}$/), fc.constantFrom('::', '##[', ':::', '%0A'))
+    .map(([word, joint]) => `${word}${joint}${word}`),
+);
+
+describe('redaction comes before every cut and rewrite', () => {
+  it('sanitise leaves no piece of a secret, wherever it sits and wherever the cut falls', () => {
+    fc.assert(
+      fc.property(
+        fc.array(secretValue, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.oneof(hostile, fc.constant('SECRET')), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 400 }),
+        (secrets, parts, cut) => {
+          const registry = new SecretRegistry(() => {});
+          for (const secret of secrets) registry.add(secret);
+          let n = 0;
+          const text = parts
+            .map((part) => (part === 'SECRET' ? secrets[n++ % secrets.length] : part))
+            .join('');
+          const outputs = [registry.sanitise(text, cut), registry.sanitise(text)];
+          const lines: string[] = [];
+          const log = safeLog(
+            { info: (l) => lines.push(l), notice: () => {}, warning: () => {} },
+            registry,
+          );
+          log.info(text);
+          outputs.push(...lines);
+          for (const output of outputs)
+            for (const secret of secrets)
+              for (const piece of longPieces(secret)) expect(output).not.toContain(piece);
+        },
+      ),
+    );
+  });
+
+  it('a refused input is echoed by no more than 8 of its characters', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...INPUT_NAMES), secretValue, (name, secret) => {
+        const values: Record<string, string> = {
+          host: 'dbc-1.cloud.databricks.com',
+          [name]: secret,
+        };
+        const result = totalOrActionError(() => parseInputs(reader(values)), 'Reading inputs');
+        if (!(result instanceof StageError)) return;
+        for (const piece of longPieces(secret)) expect(result.message).not.toContain(piece);
+      }),
+    );
   });
 });

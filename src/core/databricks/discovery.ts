@@ -1,7 +1,9 @@
 import { StageError } from '../errors.ts';
-import type { Host } from './host.ts';
+import { trustsMetadata, type Host } from './host.ts';
 import type { Config } from '../config.ts';
 import { nonEmptyString, parseJsonObject, stringField } from '../http/json.ts';
+import { isUuid } from '../http/server-values.ts';
+import { hasSpaceOrControl } from '../secrets/text.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
 
 /** What `GET <host>/.well-known/databricks-config` told us; every field optional. */
@@ -31,6 +33,7 @@ export interface Target {
 
 /** The metadata is needed only for what the inputs and the host name cannot tell. */
 export function needsMetadata(config: Config): boolean {
+  if (!trustsMetadata(config.host)) return false;
   return (
     config.audience === undefined ||
     config.host.kind === 'unknown' ||
@@ -69,19 +72,42 @@ export function parseHostMetadata(body: string): HostMetadata | undefined {
   if (record === undefined) return undefined;
   const hostType = stringField(record, 'host_type');
   const audiences = record['token_federation_default_oidc_audiences'];
+  const accountId = stringField(record, 'account_id');
+  const defaultAudience = Array.isArray(audiences) ? nonEmptyString(audiences[0]) : undefined;
+  // It shapes the token endpoint path and is exported as DATABRICKS_ACCOUNT_ID.
+  if (accountId !== undefined && !isUuid(accountId)) throw badMetadata('account_id', 'a UUID');
+  if (defaultAudience !== undefined && !isAudience(defaultAudience))
+    throw badMetadata('default audience', 'one audience');
   return {
     accountHost: hostType === undefined ? undefined : hostType === 'ACCOUNT_HOST',
-    accountId: stringField(record, 'account_id'),
-    defaultAudience: Array.isArray(audiences) ? nonEmptyString(audiences[0]) : undefined,
+    accountId: accountId?.toLowerCase(),
+    defaultAudience,
   };
+}
+
+const MAX_AUDIENCE_LENGTH = 1000;
+
+function isAudience(value: string): boolean {
+  return value.length <= MAX_AUDIENCE_LENGTH && !hasSpaceOrControl(value);
+}
+
+/** Caught by fetchHostMetadata: the metadata is then ignored, with this line in the log. */
+function badMetadata(field: string, kind: string): StageError {
+  return new StageError(
+    'discovery',
+    `the host metadata's ${field} is not ${kind}`,
+    'The host metadata is ignored; set account-id and audience if the host needs them',
+  );
 }
 
 /**
  * The Databricks SDKs' order: an account console if the name or the metadata says so; the audience
  * from the input, else the metadata's default, else the account ID (account) or the token endpoint (workspace).
  */
-export function resolveTarget(config: Config, metadata: HostMetadata | undefined): Target {
+export function resolveTarget(config: Config, given: HostMetadata | undefined): Target {
   const { host } = config;
+  if (!trustsMetadata(host) && config.audience === undefined) throw audienceNeeded(host);
+  const metadata = trustsMetadata(host) ? given : undefined;
   const kind = host.kind === 'account' || metadata?.accountHost === true ? 'account' : 'workspace';
   const accountId = config.accountId ?? metadata?.accountId;
   if (kind === 'account' && accountId === undefined)
@@ -113,4 +139,12 @@ function resolveAudience(
   if (metadata?.defaultAudience !== undefined) return [metadata.defaultAudience, 'host metadata'];
   if (accountId !== undefined) return [accountId, 'account ID'];
   return [tokenEndpoint, 'token endpoint'];
+}
+
+function audienceNeeded(host: Host): StageError {
+  return new StageError(
+    'discovery',
+    `${host.url} is not under a Databricks domain, so it may not choose the audience of the GitHub token`,
+    'A custom domain or private link name is configured, not guessed: set audience to one of the audiences of your federation policy (for an account console also set account-id)',
+  );
 }

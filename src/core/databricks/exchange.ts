@@ -1,7 +1,7 @@
 import { StageError } from '../errors.ts';
 import { parseJsonObject, stringField, type JsonObject } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
-import { neutralise } from '../secrets/text.ts';
+import type { SecretRegistry } from '../secrets/registry.ts';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
@@ -67,7 +67,7 @@ export async function exchangeToken(
   });
   const receivedAt = ctx.clock.now();
   const body = parseJsonObject(response.body);
-  if (response.status !== 200) throw refusal(response.status, body, params);
+  if (response.status !== 200) throw refusal(response.status, body, params, ctx.secrets);
   const accessToken = body?.['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '')
     throw new StageError(
@@ -80,7 +80,7 @@ export async function exchangeToken(
     () =>
       new StageError(
         'exchange',
-        'the access_token Databricks answered with contains whitespace or control characters',
+        'the access_token Databricks answered with is not a token (a character outside the token alphabet, or longer than 16 KiB)',
         'No Databricks token does; check that host is the Databricks URL itself, not a proxy or look-alike',
       ),
   );
@@ -91,16 +91,27 @@ export async function exchangeToken(
   };
 }
 
-/** `expires_in` as a number or a numeric string, per the SDKs' leniency; anything else is unknown. */
+/** Ten years: a longer life is no OAuth token's, and a far larger one is beyond any Date. */
+const MAX_EXPIRES_IN_SECONDS = 10 * 366 * 24 * 3600;
+
+/**
+ * `expires_in` as a number or a numeric string, per the SDKs' leniency; anything else, or a life
+ * beyond ten years, is unknown.
+ */
 export function parseExpiresIn(value: unknown): number | undefined {
   const seconds =
     typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+  return typeof seconds === 'number' && seconds >= 0 && seconds <= MAX_EXPIRES_IN_SECONDS
     ? seconds
     : undefined;
 }
 
-function refusal(status: number, body: JsonObject | undefined, params: ExchangeParams): StageError {
+function refusal(
+  status: number,
+  body: JsonObject | undefined,
+  params: ExchangeParams,
+  secrets: SecretRegistry,
+): StageError {
   if (body === undefined)
     return new StageError(
       'exchange',
@@ -110,7 +121,7 @@ function refusal(status: number, body: JsonObject | undefined, params: ExchangeP
   // The OAuth shape, or the Okta-style shape some Databricks endpoints use.
   const text = (key: string): string | undefined => {
     const value = stringField(body, key);
-    return value === undefined ? undefined : neutralise(value);
+    return value === undefined ? undefined : secrets.sanitise(value);
   };
   return new ExchangeRefusedError(
     status,

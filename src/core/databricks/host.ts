@@ -1,5 +1,5 @@
 import { StageError } from '../errors.ts';
-import { hasSpaceOrControl, neutralise } from '../secrets/text.ts';
+import { hasSpaceOrControl, preview } from '../secrets/text.ts';
 
 /** What the host name alone says: an account console, a known workspace domain, or only the metadata can tell. */
 export type HostKind = 'account' | 'workspace' | 'unknown';
@@ -37,11 +37,13 @@ export function parseHost(raw: string): Host {
   // Trailing slashes (one or several, as pasted) say nothing: the origin is what counts.
   const text = raw.trim().replace(/\/+$/, '');
   if (text === '') throw problem('is empty');
+  // A DNS name has at most 253 characters; with scheme and port, 300 is more than any host needs.
+  if (text.length > 300) throw problem('is longer than 300 characters');
   if (hasSpaceOrControl(text)) throw problem('contains whitespace or control characters');
   // Before the URL parser reads a typo as a scheme of its own (`htps://h` has an empty path).
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== 'https' && scheme !== 'http')
-    throw problem(`starts with "${neutralise(scheme, 20)}://", which is not https://`);
+    throw problem(`starts with "${preview(scheme)}://", which is not https://`);
   if (/^https?:\/?(?!\/)/i.test(text))
     throw problem('needs two slashes after the scheme (https://)');
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `https://${text}`;
@@ -49,14 +51,13 @@ export function parseHost(raw: string): Host {
   try {
     url = new URL(withScheme);
   } catch {
-    throw problem(`"${neutralise(text, 100)}" is not a URL`);
+    throw problem(`"${preview(text)}" is not a URL`);
   }
   if (url.username !== '' || url.password !== '' || withScheme.includes('@'))
     throw problem('must not contain user info (user@ or user:password@)');
   if (url.search !== '' || url.hash !== '' || /[?#]/.test(withScheme))
     throw problem('must not contain a query or fragment');
-  if (url.pathname !== '/')
-    throw problem(`must not contain a path ("${neutralise(url.pathname, 60)}")`);
+  if (url.pathname !== '/') throw problem(`must not contain a path ("${preview(url.pathname)}")`);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname)))
     throw problem(
       `must use https:// (plain http:// is allowed only to a loopback address for local testing)`,
@@ -70,9 +71,33 @@ export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
 }
 
+/**
+ * The account consoles by their exact names: a look-alike such as `accounts.evil.test` would
+ * otherwise be asked for a JWT with the account ID as audience, which it could replay.
+ */
+const ACCOUNT_CONSOLES = new Set([
+  'accounts.cloud.databricks.com',
+  'accounts.azuredatabricks.net',
+  'accounts.gcp.databricks.com',
+  'accounts.cloud.databricks.us',
+  'accounts-dod.cloud.databricks.mil',
+  // Azure China: which of the two is real is unconfirmed (README), so both are recognised.
+  'accounts.azuredatabricks.cn',
+  'accounts.databricks.azure.cn',
+]);
+
+/**
+ * Whether the host's own metadata may choose the audience, the account ID and the account switch:
+ * only a host under a Databricks domain (or loopback, for local testing). Any other host, a custom
+ * domain or private link name, gets nothing it did not get from the inputs.
+ */
+export function trustsMetadata(host: Host): boolean {
+  return host.kind !== 'unknown' || isLoopback(host.hostname);
+}
+
 export function classifyHostname(hostname: string): HostKind {
   const name = hostname.toLowerCase();
-  if (name.startsWith('accounts.') || name.startsWith('accounts-dod.')) return 'account';
+  if (ACCOUNT_CONSOLES.has(name)) return 'account';
   if (WORKSPACE_DOMAINS.some((domain) => name.endsWith(domain))) return 'workspace';
   return 'unknown';
 }

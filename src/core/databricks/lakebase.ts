@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { StageError } from '../errors.ts';
 import type { LakebaseTarget } from '../config.ts';
-import { requiredString, stringField, type JsonObject } from '../http/json.ts';
+import { objectField, requiredString, stringField } from '../http/json.ts';
+import { isHostName, isUserName } from '../http/server-values.ts';
 import { callRest, RestError } from '../http/rest.ts';
 import { formatDuration } from '../clock.ts';
 import type { CallContext } from '../http/retry.ts';
-import { neutralise } from '../secrets/text.ts';
+import type { SecretRegistry } from '../secrets/registry.ts';
 
 export const LAKEBASE_PORT = 5432;
 /** Longest wait for a starting instance; also bounded by the life of the Databricks token. */
@@ -67,6 +68,8 @@ export async function mintLakebaseCredential(
   const userName = settled(identity, target, request);
   const ready = await waitUntilReady(ctx, request, found);
   const host = ready.host ?? missingHost(target);
+  if (!isHostName(host)) throw badServerValue('read-write host name', 'a host name');
+  if (!isUserName(userName)) throw badServerValue('userName', 'a user name');
   const address = `${host}:${LAKEBASE_PORT}/${encodeURIComponent(target.database)}`;
   const user = encodeURIComponent(userName);
   return {
@@ -131,13 +134,13 @@ async function readResource(ctx: CallContext, request: LakebaseRequest): Promise
   });
   if (request.target.kind === 'instance')
     return {
-      state: String(body['state'] ?? 'UNKNOWN'),
+      state: stringField(body, 'state') ?? 'UNKNOWN',
       host: stringField(body, 'read_write_dns'),
     };
-  const status = (body['status'] ?? {}) as JsonObject;
-  const hosts = (status['hosts'] ?? {}) as JsonObject;
+  const status = objectField(body, 'status');
+  const hosts = objectField(status, 'hosts');
   return {
-    state: String(status['current_state'] ?? 'UNKNOWN'),
+    state: stringField(status, 'current_state') ?? 'UNKNOWN',
     host: stringField(hosts, 'host'),
   };
 }
@@ -154,16 +157,16 @@ async function waitUntilReady(
   let resource = first;
   for (let poll = 0; !READY[target.kind].includes(resource.state); poll++) {
     if (!TRANSITIONAL[target.kind].includes(resource.state))
-      throw notUsable(target, resource.state);
+      throw notUsable(ctx.secrets, target, resource.state);
     const interval = POLL_INTERVALS_MS[Math.min(poll, POLL_INTERVALS_MS.length - 1)] ?? 10_000;
     if (ctx.clock.now() + interval > giveUpAt)
       throw new StageError(
         'lakebase',
-        `${describe(target)} is still ${resource.state} after ${formatDuration(ctx.clock.now() - started)}`,
+        `${describe(target)} is still ${ctx.secrets.sanitise(resource.state, 40)} after ${formatDuration(ctx.clock.now() - started)}`,
         'Start it ahead of this step, or re-run the job once it is available',
       );
     ctx.log.info(
-      `${describe(target)} is ${neutralise(resource.state, 40)}; waiting (${formatDuration(ctx.clock.now() - started)} so far)`,
+      `${describe(target)} is ${ctx.secrets.sanitise(resource.state, 40)}; waiting (${formatDuration(ctx.clock.now() - started)} so far)`,
     );
     await ctx.clock.sleep(interval);
     // The wait has its own limit (giveUpAt), which may lie beyond the exchange's run deadline.
@@ -217,11 +220,11 @@ async function mintCredential(
     () =>
       new StageError(
         'lakebase',
-        'the credential Databricks answered with contains whitespace or control characters',
+        'the credential Databricks answered with is not a token (a character outside the token alphabet, or longer than 16 KiB)',
         'No Lakebase credential does; check that host is the Databricks workspace URL itself',
       ),
   );
-  const expiry = Date.parse(String(answer[body.expiry] ?? ''));
+  const expiry = Date.parse(stringField(answer, body.expiry) ?? '');
   return { token, expiresAt: Number.isNaN(expiry) ? undefined : new Date(expiry) };
 }
 
@@ -260,15 +263,23 @@ function explainRestError(error: RestError, target: LakebaseTarget, scope: strin
   }
 }
 
-function notUsable(target: LakebaseTarget, state: string): StageError {
+function notUsable(secrets: SecretRegistry, target: LakebaseTarget, state: string): StageError {
   const hint =
     state === 'STOPPED'
       ? 'Start the instance (databricks database update-database-instance with stopped: false, or in the UI) and re-run'
       : 'Wait until it is available, or pick another one';
   return new StageError(
     'lakebase',
-    `${describe(target)} is ${neutralise(state, 40)}, not usable`,
+    `${describe(target)} is ${secrets.sanitise(state, 40)}, not usable`,
     hint,
+  );
+}
+
+function badServerValue(field: string, kind: string): StageError {
+  return new StageError(
+    'lakebase',
+    `the ${field} Databricks answered with is not ${kind}`,
+    'Check that host is the Databricks workspace URL itself, not a proxy or look-alike; re-run the job if it persists',
   );
 }
 

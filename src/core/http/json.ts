@@ -27,3 +27,11 @@ export function requiredString(object: JsonObject, key: string, refuse: () => Er
 export function stringField(object: JsonObject | undefined, key: string): string | undefined {
   return nonEmptyString(object?.[key]);
 }
+
+/** A field's value if it is a JSON object; an empty object otherwise. */
+export function objectField(object: JsonObject, key: string): JsonObject {
+  const value = object[key];
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as JsonObject)
+    : {};
+}

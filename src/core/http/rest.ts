@@ -1,7 +1,6 @@
 import type { Stage } from '../errors.ts';
 import { parseJsonObject, stringField, type JsonObject } from './json.ts';
 import { callWithRetries, type CallContext } from './retry.ts';
-import { neutralise } from '../secrets/text.ts';
 
 /** A Databricks REST answer other than 200, in the REST error shape (`error_code`, `message`). */
 export class RestError extends Error {
@@ -45,7 +44,7 @@ export async function callRest(ctx: CallContext, call: RestCall): Promise<JsonOb
   if (response.status !== 200) {
     const text = (key: string): string | undefined => {
       const value = stringField(json, key);
-      return value === undefined ? undefined : neutralise(value, 200);
+      return value === undefined ? undefined : ctx.secrets.sanitise(value, 200);
     };
     throw new RestError(
       response.status,

@@ -4,7 +4,6 @@ import { permanentNetworkFailure } from './network-failure.ts';
 import { NetworkError, type HttpRequest, type HttpResponse, type Transport } from './transport.ts';
 import type { LogSink } from '../secrets/log.ts';
 import type { SecretRegistry } from '../secrets/registry.ts';
-import { neutralise } from '../secrets/text.ts';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -110,7 +109,7 @@ export async function callWithRetries(
   let failures = 0;
   for (let attempt = 1; ; attempt++) {
     const remaining = ctx.deadline - clock.now();
-    if (remaining <= 0) throw gaveUp(label, attempt - 1, 'the deadline passed');
+    if (remaining <= 0) throw gaveUp(ctx.secrets, label, attempt - 1, 'the deadline passed');
     const request = await buildRequest();
     let reason: string;
     let retryAfterMs: number | undefined;
@@ -120,7 +119,8 @@ export async function callWithRetries(
         request,
         Math.min(policy.attemptTimeoutMs, remaining),
       );
-      if (response.status >= 300 && response.status < 400) throw redirected(label, response);
+      if (response.status >= 300 && response.status < 400)
+        throw redirected(ctx.secrets, label, response);
       const judgement = judge(response.status, response.body);
       if (judgement === 'success' || judgement === 'fail') return response;
       reason = `HTTP ${response.status}`;
@@ -131,14 +131,16 @@ export async function callWithRetries(
       if (!(error instanceof NetworkError)) throw error;
       const permanent = permanentNetworkFailure(label, request.url, error);
       if (permanent !== undefined) throw permanent;
-      if (label.idempotent === false && !error.unsent) throw unsure(label, error.message);
+      if (label.idempotent === false && !error.unsent)
+        throw unsure(ctx.secrets, label, error.message);
       reason = error.message;
     }
     if (!throttled) failures++;
-    if (failures >= policy.maxAttempts) throw gaveUp(label, attempt, reason);
+    if (failures >= policy.maxAttempts) throw gaveUp(ctx.secrets, label, attempt, reason);
     const delay = Math.max(backoffDelay(attempt - 1, policy, clock.random), retryAfterMs ?? 0);
     if (clock.now() + delay >= ctx.deadline)
       throw gaveUp(
+        ctx.secrets,
         label,
         attempt,
         `${reason}, and waiting ${formatDuration(delay)} would pass the deadline`,
@@ -147,7 +149,7 @@ export async function callWithRetries(
       ? 'throttled, retrying until the deadline'
       : `of ${policy.maxAttempts - 1}`;
     ctx.log.info(
-      `${label.what}: ${neutralise(reason)}; retry ${attempt} ${budget} in ${formatDuration(delay)}`,
+      `${label.what}: ${ctx.secrets.sanitise(reason)}; retry ${attempt} ${budget} in ${formatDuration(delay)}`,
     );
     await clock.sleep(delay);
   }
@@ -158,24 +160,33 @@ function mayRepeat(status: number, retryAfterMs: number | undefined): boolean {
   return (status === 429 || status === 503) && retryAfterMs !== undefined;
 }
 
-function unsure({ stage, what }: CallLabel, reason: string): StageError {
+function unsure(secrets: SecretRegistry, { stage, what }: CallLabel, reason: string): StageError {
   return new StageError(
     stage,
-    `${what} got no answer (${neutralise(reason)}), and it is not repeated because the server may have done it`,
+    `${what} got no answer (${secrets.sanitise(reason)}), and it is not repeated because the server may have done it`,
     'Re-run the job; if the server did create a token, it expires at its lifetime and a sweep by its comment finds it',
   );
 }
 
-function gaveUp({ stage, what }: CallLabel, attempts: number, reason: string): StageError {
+function gaveUp(
+  secrets: SecretRegistry,
+  { stage, what }: CallLabel,
+  attempts: number,
+  reason: string,
+): StageError {
   return new StageError(
     stage,
-    `${what} did not succeed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${neutralise(reason)})`,
+    `${what} did not succeed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${secrets.sanitise(reason)})`,
     'This looks transient (network, outage or throttling): re-run the job; if it persists, check connectivity and proxy settings from the runner',
   );
 }
 
-function redirected({ stage, what }: CallLabel, response: HttpResponse): StageError {
-  const location = neutralise(String(response.headers.location ?? 'nowhere'), 120);
+function redirected(
+  secrets: SecretRegistry,
+  { stage, what }: CallLabel,
+  response: HttpResponse,
+): StageError {
+  const location = secrets.sanitise(String(response.headers.location ?? 'nowhere'), 120);
   return new StageError(
     stage,
     `${what} answered with a redirect (HTTP ${response.status} to ${location}), which is never followed on a request that carries a credential`,

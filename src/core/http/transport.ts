@@ -122,8 +122,14 @@ function readBody(message: IncomingMessage): Promise<string> {
     let size = 0;
     message.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) message.destroy(new NetworkError('answer larger than 1 MiB'));
-      else chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      // Rejected before the destroy, whose 'aborted' would otherwise name it "closed mid-answer".
+      const tooLarge = new NetworkError('the answer is larger than the 1 MiB limit');
+      reject(tooLarge);
+      message.destroy(tooLarge);
     });
     message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     message.on('aborted', () => reject(new NetworkError('connection closed mid-answer')));

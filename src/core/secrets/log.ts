@@ -1,5 +1,4 @@
 import type { SecretRegistry } from './registry.ts';
-import { neutralise } from './text.ts';
 
 /** Where the run reports progress; the GitHub edge writes to the runner, tests collect lines. */
 export interface LogSink {
@@ -13,7 +12,7 @@ export function safeLog(sink: LogSink, secrets: SecretRegistry): LogSink {
   // Leading spaces are kept (indented diagnosis lines); they cannot start a command on their own.
   const clean = (line: string): string => {
     const indent = /^ */.exec(line)?.[0] ?? '';
-    return indent + neutralise(secrets.redact(line), 2000);
+    return indent + secrets.sanitise(line, 2000);
   };
   return {
     info: (line) => sink.info(clean(line)),

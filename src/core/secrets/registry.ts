@@ -1,4 +1,5 @@
-import { hasSpaceOrControl } from './text.ts';
+import { isToken } from '../http/server-values.ts';
+import { clip, defuse } from './text.ts';
 
 /**
  * Every secret the run has seen. A value is handed to the runner's masker the moment it is added,
@@ -21,13 +22,23 @@ export class SecretRegistry {
   }
 
   /**
-   * Registers a credential a server answered with, then refuses it if it could break a log line
-   * or a file command: registered first, so that even the refused value is masked.
+   * Registers a credential a server answered with, then refuses it unless it is token-shaped and
+   * bounded (it could break a log line or a file command, or overflow the environment):
+   * registered first, so that even the refused value is masked.
    */
   addCredential(value: string, refuse: () => Error): string {
     this.add(value);
-    if (hasSpaceOrControl(value)) throw refuse();
+    if (!isToken(value)) throw refuse();
     return value;
+  }
+
+  /**
+   * Untrusted text made safe for a log line or an error, in the only safe order: redact (whole
+   * secrets), defuse (line breaks, `::`), redact again (defusing joins lines), and only then cut,
+   * so that no cut can leave the start of a secret behind.
+   */
+  sanitise(text: string, maxLength?: number): string {
+    return clip(this.redact(defuse(this.redact(text))), maxLength);
   }
 
   redact(text: string): string {

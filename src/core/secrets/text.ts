@@ -6,11 +6,30 @@ const MAX_SERVER_TEXT = 300;
  * no `##[`, which the runner reads as a (legacy) workflow command anywhere in a line.
  */
 export function neutralise(text: string, maxLength = MAX_SERVER_TEXT): string {
+  return clip(defuse(text), maxLength);
+}
+
+/** `neutralise` without the cut: callers that redact must do so before cutting (see SecretRegistry.sanitise). */
+export function defuse(text: string): string {
   // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
   // Every colon followed by a colon gets a space, so that ":::" cannot leave a "::" behind.
-  const defused = flat.replace(/:(?=:)/g, ': ').replaceAll('##[', '# #[');
-  return defused.length > maxLength ? `${defused.slice(0, maxLength)}…` : defused;
+  return flat.replace(/:(?=:)/g, ': ').replaceAll('##[', '# #[');
+}
+
+export function clip(text: string, maxLength = MAX_SERVER_TEXT): string {
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+}
+
+const PREVIEW_LENGTH = 6;
+
+/**
+ * An input that failed validation may be a secret pasted into the wrong field: echo only enough
+ * of it to recognise it (a few characters and its length), never enough to replay any of it.
+ */
+export function preview(text: string): string {
+  if (text.length <= PREVIEW_LENGTH + 2) return defuse(text);
+  return `${defuse(text.slice(0, PREVIEW_LENGTH))}… (${text.length} characters)`;
 }
 
 export function escapeHtml(text: string): string {
@@ -22,8 +41,13 @@ export function escapeHtml(text: string): string {
     .replaceAll("'", '&#39;');
 }
 
-/** Whitespace or control characters: never valid in a host, ID or audience. */
+/**
+ * Whitespace, control characters (C0 and C1), zero-width and bidirectional controls: never valid
+ * in a host, ID, audience or token, and the last two make a value look like another one.
+ */
 export function hasSpaceOrControl(text: string): boolean {
   // eslint-disable-next-line no-control-regex
-  return /[\s\u0000-\u001f\u007f]/.test(text);
+  return /[\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/.test(
+    text,
+  );
 }

@@ -20,11 +20,42 @@ export function decodeClaims(jwt: string): TokenClaims | undefined {
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
-      ? (claims as TokenClaims)
+      ? wellTyped(claims as TokenClaims)
       : undefined;
   } catch {
     return undefined;
   }
+}
+
+const STRING_CLAIMS = [
+  'iss',
+  'sub',
+  'repository',
+  'environment',
+  'job_workflow_ref',
+  'ref',
+  'event_name',
+];
+const TIME_CLAIMS = ['exp', 'iat', 'nbf'];
+/** The last second a Date can hold: a later `exp` would make toISOString throw. */
+const MAX_TIME_SECONDS = 8.64e12;
+
+/**
+ * The claims we read, with the type we read them as; a claim of another type (an object with its
+ * own toString, a number beyond any date) is dropped, as if the token did not have it.
+ */
+function wellTyped(claims: TokenClaims): TokenClaims {
+  const typed = Object.fromEntries(
+    Object.entries(claims).filter(([name, value]) => {
+      if (STRING_CLAIMS.includes(name)) return typeof value === 'string';
+      if (TIME_CLAIMS.includes(name))
+        return typeof value === 'number' && Math.abs(value) <= MAX_TIME_SECONDS;
+      if (name === 'aud') return typeof value === 'string' || Array.isArray(value);
+      return true;
+    }),
+  ) as TokenClaims;
+  if (Array.isArray(typed.aud)) typed.aud = typed.aud.filter((aud) => typeof aud === 'string');
+  return typed;
 }
 
 export function audiences(claims: TokenClaims): string[] {

@@ -3,7 +3,6 @@ import { StageError } from '../errors.ts';
 import { parseJsonObject, stringField } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
 import type { SecretRegistry } from '../secrets/registry.ts';
-import { neutralise } from '../secrets/text.ts';
 import type { SubjectTokenSource } from './source.ts';
 
 /** The runner's OIDC request variables, present only with `permissions: id-token: write`. */
@@ -55,7 +54,7 @@ async function requestGitHubJwt(
     url,
     headers: { Authorization: `Bearer ${request.token}`, Accept: 'application/json' },
   }));
-  if (response.status !== 200) throw refused(response.status, response.body);
+  if (response.status !== 200) throw refused(response.status, response.body, ctx.secrets);
   const jwt = ctx.secrets.add(readValue(response.body));
   if (decodeClaims(jwt) === undefined)
     throw new StageError(
@@ -96,8 +95,8 @@ function readValue(body: string): string {
   return value;
 }
 
-function refused(status: number, body: string): StageError {
-  const detail = serverMessage(body);
+function refused(status: number, body: string, secrets: SecretRegistry): StageError {
+  const detail = serverMessage(body, secrets);
   const hint =
     status === 401 || status === 403
       ? 'The request token was refused: it expires some hours into a job and is only valid in the job that received it; re-run the job'
@@ -105,7 +104,7 @@ function refused(status: number, body: string): StageError {
   return new StageError('github-token', `GitHub answered HTTP ${status}${detail}`, hint);
 }
 
-function serverMessage(body: string): string {
+function serverMessage(body: string, secrets: SecretRegistry): string {
   const message = stringField(parseJsonObject(body), 'message');
-  return message === undefined ? '' : ` ("${neutralise(message, 200)}")`;
+  return message === undefined ? '' : ` ("${secrets.sanitise(message, 200)}")`;
 }

@@ -74,6 +74,38 @@ describe('resolveTarget', () => {
   });
 });
 
+describe('resolveTarget for a host outside the Databricks domains', () => {
+  const accountMetadata = parseHostMetadata(
+    JSON.stringify({
+      host_type: 'ACCOUNT_HOST',
+      account_id: ACCOUNT,
+      token_federation_default_oidc_audiences: ['replayable'],
+    }),
+  );
+
+  it.each(['accounts.evil.test', 'databricks.example.com', 'accounts-dod.evil.test'])(
+    '%s must be given an audience, and says why',
+    (host) => {
+      expect(() => resolveTarget(config({ host }), accountMetadata)).toThrow(
+        /^Discovering the Databricks host failed: .* is not under a Databricks domain.*custom domain or private link/,
+      );
+    },
+  );
+
+  it('ignores its metadata when the audience is given', () => {
+    const target = resolveTarget(
+      config({ host: 'accounts.evil.test', audience: 'mine' }),
+      accountMetadata,
+    );
+    expect(target).toMatchObject({
+      kind: 'workspace',
+      accountId: undefined,
+      audience: 'mine',
+      tokenEndpoint: 'https://accounts.evil.test/oidc/v1/token',
+    });
+  });
+});
+
 describe('needsMetadata', () => {
   it.each([
     [{ host: 'dbc-1.cloud.databricks.com' }, true],
@@ -81,6 +113,8 @@ describe('needsMetadata', () => {
     [{ host: 'http://127.0.0.1:1', audience: 'a' }, true],
     [{ host: 'accounts.cloud.databricks.com', audience: 'a' }, true],
     [{ host: 'accounts.cloud.databricks.com', audience: 'a', 'account-id': ACCOUNT }, false],
+    [{ host: 'databricks.example.com', audience: 'a' }, false],
+    [{ host: 'accounts.evil.test', audience: 'a' }, false],
   ])('%j → %s', (inputs, expected) => {
     expect(needsMetadata(config(inputs))).toBe(expected);
   });
@@ -89,5 +123,21 @@ describe('needsMetadata', () => {
 describe('parseHostMetadata', () => {
   it.each(['not json', 'null', '"text"'])('treats %j as no metadata', (body) => {
     expect(parseHostMetadata(body)).toBeUndefined();
+  });
+});
+
+describe('parseHostMetadata refuses server values of the wrong kind', () => {
+  it.each([
+    [{ account_id: `${ACCOUNT}/../../evil` }, /account_id is not a UUID/],
+    [{ account_id: 'x'.repeat(200_000) }, /account_id is not a UUID/],
+    [{ token_federation_default_oidc_audiences: ['a b'] }, /default audience is not one audience/],
+  ])('%#', (metadata, message) => {
+    expect(() => parseHostMetadata(JSON.stringify(metadata))).toThrow(message);
+  });
+
+  it('keeps a UUID account_id, lower-cased', () => {
+    expect(
+      parseHostMetadata(JSON.stringify({ account_id: ACCOUNT.toUpperCase() }))?.accountId,
+    ).toBe(ACCOUNT);
   });
 });

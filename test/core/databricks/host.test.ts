@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StageError } from '../../../src/core/errors.ts';
-import { classifyHostname, parseHost } from '../../../src/core/databricks/host.ts';
+import { classifyHostname, parseHost, trustsMetadata } from '../../../src/core/databricks/host.ts';
 
 describe('parseHost', () => {
   it.each([
@@ -67,7 +67,26 @@ describe('classifyHostname', () => {
     ['1.2.gcp.databricks.com', 'workspace'],
     ['dbc.cloud.databricks.com.evil.test', 'unknown'],
     ['127.0.0.1', 'unknown'],
+    ['accounts.azuredatabricks.cn', 'account'],
+    ['accounts.databricks.azure.cn', 'account'],
+    ['accounts.evil.test', 'unknown'],
+    ['accounts-dod.evil.test', 'unknown'],
+    ['accounts.cloud.databricks.com.evil.test', 'unknown'],
+    ['accounts.example.com', 'unknown'],
   ])('%s is %s', (hostname, kind) => {
     expect(classifyHostname(hostname)).toBe(kind);
+  });
+});
+
+describe('trustsMetadata', () => {
+  it.each([
+    ['https://dbc-1.cloud.databricks.com', true],
+    ['https://accounts.cloud.databricks.com', true],
+    ['http://127.0.0.1:9', true],
+    ['http://localhost:9', true],
+    ['https://accounts.evil.test', false],
+    ['https://databricks.example.com', false],
+  ])('%s: %s', (raw, expected) => {
+    expect(trustsMetadata(parseHost(raw))).toBe(expected);
   });
 });
