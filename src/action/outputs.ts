@@ -1,4 +1,9 @@
-import type { Credentials, JobTokens, LakebaseCredential } from '../core/index.ts';
+import {
+  libpqEnv,
+  type Credentials,
+  type JobTokens,
+  type LakebaseCredential,
+} from '../core/index.ts';
 import type { ExportMode } from './inputs.ts';
 
 /** Step outputs by action.yml name. Which of them are secret is decided where they were received. */
@@ -38,19 +43,6 @@ function databaseOutputs(database: LakebaseCredential): Record<string, string> {
   };
 }
 
-/** libpq's variables: psql and every libpq-based client connect with no flags. */
-function postgresEnv(database: LakebaseCredential | undefined): Record<string, string> {
-  if (database === undefined) return {};
-  return {
-    PGHOST: database.host,
-    PGPORT: String(database.port),
-    PGDATABASE: database.database,
-    PGUSER: database.user,
-    PGPASSWORD: database.password,
-    PGSSLMODE: 'require',
-  };
-}
-
 /**
  * Environment for later steps. `token` hands over the token itself; `oidc` hands over what the
  * Databricks CLI and SDKs need to run the exchange themselves, and refresh it, in every later step.
@@ -71,7 +63,7 @@ export function exportedEnv(result: Credentials, mode: ExportMode): Record<strin
         DATABRICKS_TOKEN: result.tokens?.pat?.value ?? result.token.accessToken,
         DATABRICKS_AUTH_TYPE: 'pat',
         ...account,
-        ...postgresEnv(result.database),
+        ...libpqEnv(result.database),
       };
     case 'oidc':
       return {
@@ -82,7 +74,7 @@ export function exportedEnv(result: Credentials, mode: ExportMode): Record<strin
         DATABRICKS_TOKEN_AUDIENCE: target.audience,
         TOKEN_AUDIENCE: target.audience,
         ...account,
-        ...postgresEnv(result.database),
+        ...libpqEnv(result.database),
       };
   }
 }

@@ -2,6 +2,7 @@ import {
   checkedSource,
   createTransport,
   detectSubjectToken,
+  libpqEnv,
   obtainCredentials,
   safeLog,
   SecretRegistry,
@@ -82,14 +83,7 @@ export function credentialEnv(credentials: Credentials): Record<string, string> 
     ...(target.kind === 'account' && target.accountId !== undefined
       ? { DATABRICKS_ACCOUNT_ID: target.accountId }
       : {}),
-    ...(database && {
-      PGHOST: database.host,
-      PGPORT: String(database.port),
-      PGDATABASE: database.database,
-      PGUSER: database.user,
-      PGPASSWORD: database.password,
-      PGSSLMODE: 'require',
-    }),
+    ...libpqEnv(database),
   };
 }
 

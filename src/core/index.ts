@@ -20,7 +20,7 @@ export {
 } from './credentials.ts';
 export type { Target } from './databricks/discovery.ts';
 export type { DatabricksToken } from './databricks/exchange.ts';
-export type { LakebaseCredential } from './databricks/lakebase.ts';
+export { libpqEnv, type LakebaseCredential } from './databricks/lakebase.ts';
 export {
   canUsePatch,
   planPrune,

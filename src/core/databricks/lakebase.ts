@@ -26,6 +26,19 @@ export interface LakebaseCredential {
   jdbcUrl: string;
 }
 
+/** libpq's variables: psql and every libpq-based client connect with no flags. */
+export function libpqEnv(database: LakebaseCredential | undefined): Record<string, string> {
+  if (database === undefined) return {};
+  return {
+    PGHOST: database.host,
+    PGPORT: String(database.port),
+    PGDATABASE: database.database,
+    PGUSER: database.user,
+    PGPASSWORD: database.password,
+    PGSSLMODE: 'require',
+  };
+}
+
 export interface LakebaseRequest {
   workspaceUrl: string;
   accessToken: string;
