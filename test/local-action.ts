@@ -91,7 +91,9 @@ async function runScenario(emulator: Emulator, scenario: Scenario): Promise<stri
   const dir = await mkdtemp(join(tmpdir(), 'local-action-'));
   try {
     const summaryFile = join(dir, 'summary.md');
-    await writeFile(summaryFile, '');
+    // A real runner provides the file commands; the action refuses to run without them.
+    const fileCommands = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_ENV: join(dir, 'env') };
+    await Promise.all([summaryFile, ...Object.values(fileCommands)].map((f) => writeFile(f, '')));
     const envFile = join(dir, '.env');
     await writeFile(
       envFile,
@@ -100,6 +102,7 @@ async function runScenario(emulator: Emulator, scenario: Scenario): Promise<stri
         INPUT_HOST: emulator.workspace.url,
         'INPUT_CLIENT-ID': CLIENT_ID,
         GITHUB_STEP_SUMMARY: summaryFile,
+        ...fileCommands,
         RUNNER_TEMP: dir,
         ...extraEnv,
       }),
