@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { invalidSetting, quoted } from '../config.ts';
+import { invalidSetting } from '../config.ts';
 import { audiences, decodeClaims } from './claims.ts';
 import { tokenUnavailable } from './source-deps.ts';
 import type { SubjectTokenSource } from './source.ts';
@@ -30,10 +30,12 @@ export function checkedSource(
           'Get a fresh token: CI tokens live minutes, so exchange it in the step that receives it',
         );
       const given = audiences(claims);
+      // Audiences are not secret: both are shown whole (sanitised), so the mismatch is plain.
+      const shown = (text: string): string => `"${ctx.secrets.sanitise(text, 200)}"`;
       if (explicitAudience !== undefined && !given.includes(explicitAudience))
         throw invalidSetting(
           'audience',
-          `is ${quoted(explicitAudience)}, but the token's aud is ${quoted(given.join(', '))}`,
+          `is ${shown(explicitAudience)}, but the token's aud is ${shown(given.join(', '))}`,
           'Set --audience (DATABRICKS_TOKEN_AUDIENCE) to the aud of the token, or mint the token for that audience',
         );
       return jwt;
