@@ -1,7 +1,12 @@
 import { constants } from 'node:fs';
 import { appendFile, lstat, open } from 'node:fs/promises';
-import { invalidSetting, quoted, type CiName, type Environment } from '../core/index.ts';
-import { shellQuote } from './mask.ts';
+import {
+  invalidSetting,
+  quoted,
+  shellQuote,
+  type CiName,
+  type Environment,
+} from '../core/index.ts';
 
 export const FORMATS = ['auto', 'shell', 'dotenv', 'json', 'github', 'azure'] as const;
 export type Format = Exclude<(typeof FORMATS)[number], 'auto'>;

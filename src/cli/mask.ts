@@ -1,4 +1,4 @@
-import type { CiName } from '../core/index.ts';
+import { shellQuote, type CiName } from '../core/index.ts';
 import type { Format } from './handoff.ts';
 import { runCommand } from './system.ts';
 
@@ -44,8 +44,4 @@ export async function maskSecrets(
     `${name ?? 'This environment'} cannot mask values at run time: the hand-off holds the token as is, so do not print it; exec or serve never write the token anywhere`,
   );
   return [];
-}
-
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -1,4 +1,5 @@
 import { audiences, type TokenClaims } from '../subject-token/claims.ts';
+import { shellQuote } from '../secrets/text.ts';
 import type { Target } from './discovery.ts';
 
 /**
@@ -43,23 +44,23 @@ function servicePrincipalPolicy(
   subject: string,
   clientId: string,
 ): string[] {
-  const policy = { oidc_policy: { issuer, audiences: tokenAudiences, subject } };
   return [
     `A service principal federation policy that accepts this job must have exactly this issuer and subject, and list this audience (subjects are matched exactly, no wildcards). Check also that client-id ${clientId} is the application ID of the service principal that owns the policy.`,
     "An account admin creates it with the service principal's numeric ID (Account console > User management > Service principals), not its application ID:",
-    `  databricks account service-principal-federation-policy create <SERVICE_PRINCIPAL_NUMERIC_ID> --json ${shellQuote(JSON.stringify(policy))}`,
+    createPolicyCommand(issuer, tokenAudiences, subject),
   ];
 }
 
 function accountPolicy(issuer: string, tokenAudiences: string[], subject: string): string[] {
-  const policy = { oidc_policy: { issuer, audiences: tokenAudiences, subject } };
   return [
     'No client-id was given, so this was account-wide federation: an account federation policy must match the issuer and audience, and the claim named by its subject_claim must hold the Databricks user name (e-mail or service principal application ID) of an existing identity.',
     "GitHub's sub claim is never such a name: for a job, set client-id to a service principal's application ID, and have an account admin create its federation policy with the service principal's numeric ID:",
-    `  databricks account service-principal-federation-policy create <SERVICE_PRINCIPAL_NUMERIC_ID> --json ${shellQuote(JSON.stringify(policy))}`,
+    createPolicyCommand(issuer, tokenAudiences, subject),
   ];
 }
 
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
+/** The command that creates the service principal policy this very token would match. */
+function createPolicyCommand(issuer: string, tokenAudiences: string[], subject: string): string {
+  const policy = { oidc_policy: { issuer, audiences: tokenAudiences, subject } };
+  return `  databricks account service-principal-federation-policy create <SERVICE_PRINCIPAL_NUMERIC_ID> --json ${shellQuote(JSON.stringify(policy))}`;
 }

@@ -51,3 +51,8 @@ export function hasSpaceOrControl(text: string): boolean {
     text,
   );
 }
+
+/** A POSIX shell word that keeps every character: single quotes, each inner one as '\''. */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
