@@ -6,10 +6,7 @@ import {
   createTransport,
   describeExpiry,
   describeFailure,
-  gitHubActionsSource,
-  givenToken,
   idTokenRequestFromEnv,
-  missingPermissionError,
   obtainCredentials,
   safeLog,
   SecretRegistry,
@@ -17,13 +14,13 @@ import {
   systemClock,
   type Credentials,
   type LogSink,
-  type SubjectTokenSource,
 } from '../core/index.ts';
-import { parseInputs, type ActionInputs } from './inputs.ts';
+import { parseInputs } from './inputs.ts';
 import { withJobDefaults } from './job-token-inputs.ts';
 import { savePatState } from './pat-state.ts';
 import { actionOutputs, exportedEnv } from './outputs.ts';
 import { renderFailureSummary, renderSummary } from './summary.ts';
+import { subjectTokenSource } from './subject-source.ts';
 
 const USER_AGENT = 'databricks-oidc-action/0.1';
 /** Below this remaining life, say so: a long later step would outlive the token. */
@@ -113,17 +110,6 @@ async function writeSummary(
       `The job summary could not be written (${error instanceof Error ? error.message : String(error)}); the credentials are unaffected`,
     );
   }
-}
-
-/** The oidc-token input if given, else the job's token service; fails before any request without either. */
-export function subjectTokenSource(
-  inputs: ActionInputs,
-  secrets: SecretRegistry,
-): SubjectTokenSource {
-  if (inputs.oidcToken !== undefined) return givenToken(inputs.oidcToken, 'the oidc-token input');
-  const request = idTokenRequestFromEnv(process.env);
-  if (request === undefined) throw missingPermissionError();
-  return gitHubActionsSource(request, secrets);
 }
 
 /** Best effort: a summary that cannot be written must not hide the error itself. */

@@ -20,7 +20,7 @@ import {
 } from '../core/index.ts';
 import { parseInputs } from './inputs.ts';
 import { withJobDefaults } from './job-token-inputs.ts';
-import { subjectTokenSource } from './main.ts';
+import { subjectTokenSource } from './subject-source.ts';
 import { STATE } from './pat-state.ts';
 
 /** Well inside the runner's 7.5 s between SIGINT and SIGTERM on cancellation. */

@@ -43,3 +43,19 @@ describe('the command-line bundle', () => {
     expect(await readFile(CLI, 'utf8')).not.toMatch(/UND_ERR_/);
   });
 });
+
+const POST = new URL('../../dist/post/index.js', import.meta.url);
+
+describe('the post-step bundle', () => {
+  // post.ts once imported main.ts for the JWT source, which dragged the main edge in.
+  it('carries the post step without the main edge (its summary and file-command checks)', async () => {
+    const code = await readFile(POST, 'utf8');
+    expect(code).toContain('could not revoke itself');
+    expect(code).not.toContain('The job summary could not be written');
+    expect(code).not.toContain('The runner is too old');
+  });
+
+  it('is smaller than the main bundle', async () => {
+    expect((await stat(POST)).size).toBeLessThan((await stat(BUNDLE)).size);
+  });
+});
