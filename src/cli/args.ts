@@ -1,7 +1,22 @@
 import { parseArgs } from 'node:util';
 
-export const COMMANDS = ['exchange', 'exec', 'token', 'serve', 'policy', 'doctor'] as const;
+export const COMMANDS = [
+  'exchange',
+  'exec',
+  'token',
+  'serve',
+  'policy',
+  'doctor',
+  'obo mint',
+  'obo prune',
+  'pat revoke',
+] as const;
 export type Command = (typeof COMMANDS)[number];
+
+/** Words that only group subcommands (`obo mint`); alone they show their help. */
+export const GROUPS = { obo: ['mint', 'prune'], pat: ['revoke'] } as const;
+export type Group = keyof typeof GROUPS;
+export type HelpTopic = Command | Group;
 
 /** Flags that name a core setting, with the SDK variable each one beats. */
 export const SETTING_FLAGS: Record<string, string | undefined> = {
@@ -17,17 +32,65 @@ export const SETTING_FLAGS: Record<string, string | undefined> = {
 };
 
 const SOURCE_FLAGS = ['ci', 'oidc-token-env', 'oidc-token-file'];
-const COMMON = [...Object.keys(SETTING_FLAGS), ...SOURCE_FLAGS];
+const LAKEBASE_FLAGS = Object.keys(SETTING_FLAGS).filter((flag) => flag.startsWith('lakebase-'));
+/** The exchange alone: who, where, and the JWT. */
+const BASE = [
+  ...Object.keys(SETTING_FLAGS).filter((flag) => !LAKEBASE_FLAGS.includes(flag)),
+  ...SOURCE_FLAGS,
+];
+const COMMON = [...BASE, ...LAKEBASE_FLAGS];
+const PAT_STRINGS = ['pat-lifetime', 'pat-comment'];
+const PAT_BOOLEANS = ['pat-allow-long-lifetime'];
+
+interface CommandSpec {
+  strings: string[];
+  booleans: string[];
+  child: boolean;
+  /** Core setting name → the flag that sets it here (obo-keep is --keep under obo prune). */
+  settings?: Record<string, string>;
+}
 
 /** String flags each command takes (besides --help); booleans are listed apart. */
-const COMMAND_FLAGS: Record<Command, { strings: string[]; booleans: string[]; child: boolean }> = {
-  exchange: { strings: [...COMMON, 'format', 'output'], booleans: ['force'], child: false },
-  exec: { strings: COMMON, booleans: [], child: true },
+const COMMAND_FLAGS: Record<Command, CommandSpec> = {
+  exchange: {
+    strings: [...COMMON, 'format', 'output', ...PAT_STRINGS],
+    booleans: ['force', ...PAT_BOOLEANS],
+    child: false,
+  },
+  exec: { strings: [...COMMON, ...PAT_STRINGS], booleans: PAT_BOOLEANS, child: true },
   token: { strings: COMMON, booleans: ['json'], child: false },
   serve: { strings: [...COMMON, 'format'], booleans: [], child: true },
   policy: { strings: COMMON, booleans: [], child: false },
   doctor: { strings: COMMON, booleans: ['json'], child: false },
+  'obo mint': {
+    strings: [...BASE, 'application-id', 'lifetime', 'comment', 'format', 'output'],
+    booleans: ['force'],
+    child: false,
+    settings: {
+      'obo-application-id': 'application-id',
+      'obo-lifetime': 'lifetime',
+      'obo-comment': 'comment',
+    },
+  },
+  'obo prune': {
+    strings: [...BASE, 'application-id', 'keep', 'comment'],
+    booleans: ['adopt-unmanaged', 'dry-run', 'json'],
+    child: false,
+    settings: {
+      'obo-prune': 'application-id',
+      'obo-keep': 'keep',
+      'obo-comment': 'comment',
+      'obo-adopt-unmanaged': 'adopt-unmanaged',
+      'obo-dry-run': 'dry-run',
+    },
+  },
+  'pat revoke': { strings: [...BASE, 'token-id'], booleans: [], child: false },
 };
+
+/** The flag that sets a core setting in this command (the setting's own name unless renamed). */
+export function settingFlag(command: Command, setting: string): string {
+  return COMMAND_FLAGS[command].settings?.[setting] ?? setting;
+}
 
 export interface ParsedArgs {
   command: Command;
@@ -38,21 +101,18 @@ export interface ParsedArgs {
 
 export type ArgsResult =
   | { kind: 'run'; args: ParsedArgs }
-  | { kind: 'help'; command: Command | undefined }
+  | { kind: 'help'; command: HelpTopic | undefined }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
 
 export function parseCommandLine(argv: string[]): ArgsResult {
-  const [first, ...rest] = argv;
+  const [first, ...after] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help')
     return { kind: 'help', command: undefined };
   if (first === '--version' || first === '-v') return { kind: 'version' };
-  if (!(COMMANDS as readonly string[]).includes(first))
-    return {
-      kind: 'usage-error',
-      message: `unknown command "${printable(first)}"; valid commands: ${COMMANDS.join(', ')} (or --help, --version)`,
-    };
-  const command = first as Command;
+  const named = commandOf(first, after);
+  if (named.kind !== 'command') return named.result;
+  const { command, rest } = named;
   const spec = COMMAND_FLAGS[command];
   const dashDash = rest.indexOf('--');
   const own = dashDash < 0 ? rest : rest.slice(0, dashDash);
@@ -100,6 +160,39 @@ export function parseCommandLine(argv: string[]): ArgsResult {
       message: `${printable(text)} (${command} flags: ${valid.join(' ')})`,
     };
   }
+}
+
+type Named =
+  { kind: 'command'; command: Command; rest: string[] } | { kind: 'other'; result: ArgsResult };
+
+/** `exchange …` or `obo mint …`: the command and what follows it. */
+function commandOf(first: string, after: string[]): Named {
+  const words = [...COMMANDS.filter((c) => !c.includes(' ')), ...Object.keys(GROUPS)];
+  if (Object.hasOwn(GROUPS, first)) {
+    const group = first as Group;
+    const [sub, ...rest] = after;
+    const subs: readonly string[] = GROUPS[group];
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help')
+      return { kind: 'other', result: { kind: 'help', command: group } };
+    if (!subs.includes(sub))
+      return {
+        kind: 'other',
+        result: {
+          kind: 'usage-error',
+          message: `unknown ${group} command "${printable(sub)}"; valid: ${subs.map((s) => `${group} ${s}`).join(', ')}`,
+        },
+      };
+    return { kind: 'command', command: `${group} ${sub}` as Command, rest };
+  }
+  if (!words.includes(first))
+    return {
+      kind: 'other',
+      result: {
+        kind: 'usage-error',
+        message: `unknown command "${printable(first)}"; valid commands: ${words.join(', ')} (or --help, --version)`,
+      },
+    };
+  return { kind: 'command', command: first as Command, rest: after };
 }
 
 function printable(text: string): string {

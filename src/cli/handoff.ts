@@ -58,8 +58,8 @@ function dotenvValue(value: string): string {
   return /^[A-Za-z0-9_./:@+=-]*$/.test(value) ? value : shellQuote(value);
 }
 
-/** `--output`: a new file of mode 0600; a symlink is always refused, an existing file unless --force. */
-export async function writeOutputFile(path: string, text: string, force: boolean): Promise<void> {
+/** `--output` checked before anything is minted: a symlink is always refused, an existing file unless --force. */
+export async function checkOutputPath(path: string, force: boolean): Promise<void> {
   const existing = await lstat(path).catch(() => undefined);
   if (existing?.isSymbolicLink())
     throw invalidSetting(
@@ -73,6 +73,11 @@ export async function writeOutputFile(path: string, text: string, force: boolean
       `${quoted(path)} already exists`,
       'Choose a new path, or add --force to replace it',
     );
+}
+
+/** `--output`: a new file of mode 0600 (checked again, and opened so that no symlink is followed). */
+export async function writeOutputFile(path: string, text: string, force: boolean): Promise<void> {
+  await checkOutputPath(path, force);
   const flags =
     constants.O_WRONLY |
     constants.O_CREAT |
@@ -87,8 +92,8 @@ export async function writeOutputFile(path: string, text: string, force: boolean
   }
 }
 
-/** `--format github`: the variables appended to $GITHUB_ENV, as the action's file commands do. */
-export async function writeGitHubEnv(env: Environment, text: string): Promise<void> {
+/** `--format github` writes to $GITHUB_ENV, which exists only inside a GitHub Actions job. */
+export function gitHubEnvFile(env: Environment): string {
   const file = env['GITHUB_ENV'];
   if (!file)
     throw invalidSetting(
@@ -96,5 +101,10 @@ export async function writeGitHubEnv(env: Environment, text: string): Promise<vo
       'is github, but GITHUB_ENV is not set',
       'Use --format github only inside a GitHub Actions job',
     );
-  await appendFile(file, text);
+  return file;
+}
+
+/** `--format github`: the variables appended to $GITHUB_ENV, as the action's file commands do. */
+export async function writeGitHubEnv(env: Environment, text: string): Promise<void> {
+  await appendFile(gitHubEnvFile(env), text);
 }

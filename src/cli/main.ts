@@ -4,6 +4,8 @@ import { parseCommandLine } from './args.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { exchangeCommand } from './commands/exchange.ts';
 import { execCommand } from './commands/exec.ts';
+import { oboMintCommand, oboPruneCommand } from './commands/obo.ts';
+import { patRevokeCommand } from './commands/pat.ts';
 import { policyCommand } from './commands/policy.ts';
 import { serveCommand } from './commands/serve.ts';
 import { tokenCommand } from './commands/token.ts';
@@ -40,6 +42,12 @@ export async function main(argv: string[], env: Environment): Promise<number> {
         return await policyCommand(settings, session);
       case 'doctor':
         return await doctorCommand(args, settings, session);
+      case 'obo mint':
+        return await oboMintCommand(args, settings, session);
+      case 'obo prune':
+        return await oboPruneCommand(args, settings, session);
+      case 'pat revoke':
+        return await patRevokeCommand(args, settings, session);
     }
   } catch (error) {
     writeStderr(`databricks-oidc: ${session.secrets.redact(describeFailure(error))}\n`);

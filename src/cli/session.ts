@@ -69,17 +69,32 @@ export class Session {
     return { ci, credentials: await obtainCredentials(settings.config, deps) };
   }
 
+  /** A transport of its own, for work after the session's was disposed (revoking after exec). */
+  freshTransport(): Transport {
+    return createTransport(USER_AGENT);
+  }
+
   dispose(): void {
     this.transport.dispose();
   }
 }
 
-/** The variables a later command reads: the SDKs' names, and libpq's for Lakebase. */
+/**
+ * The variables a later command reads: the SDKs' names, and libpq's for Lakebase. With a job-scoped
+ * PAT, DATABRICKS_TOKEN is the PAT (the reason to mint one), and its id and expiry come along.
+ */
 export function credentialEnv(credentials: Credentials): Record<string, string> {
   const { target, database } = credentials;
+  const pat = credentials.tokens?.pat;
   return {
     DATABRICKS_HOST: target.host.url,
-    DATABRICKS_TOKEN: credentials.token.accessToken,
+    DATABRICKS_TOKEN: pat?.value ?? credentials.token.accessToken,
+    ...(pat === undefined
+      ? {}
+      : {
+          DATABRICKS_PAT_ID: pat.id,
+          DATABRICKS_PAT_EXPIRES_AT: pat.expiresAt?.toISOString() ?? '',
+        }),
     ...(target.kind === 'account' && target.accountId !== undefined
       ? { DATABRICKS_ACCOUNT_ID: target.accountId }
       : {}),
@@ -87,4 +102,4 @@ export function credentialEnv(credentials: Credentials): Record<string, string> 
   };
 }
 
-export const SECRET_VARIABLES = new Set(['DATABRICKS_TOKEN', 'PGPASSWORD']);
+export const SECRET_VARIABLES = new Set(['DATABRICKS_TOKEN', 'PGPASSWORD', 'DATABRICKS_OBO_TOKEN']);

@@ -8,22 +8,29 @@ import {
   type Environment,
   type SourceOptions,
 } from '../core/index.ts';
-import { SETTING_FLAGS, type ParsedArgs } from './args.ts';
+import { SETTING_FLAGS, settingFlag, type ParsedArgs } from './args.ts';
 
 export interface CliSettings {
   config: Config;
   source: SourceOptions;
 }
 
-/** A flag beats its SDK variable; both are trimmed, and '' means unset. */
+/**
+ * A flag beats its SDK variable; both are trimmed, and '' means unset. A boolean flag given reads
+ * as 'true'; a setting may have another flag name in a command (obo-keep is --keep of obo prune).
+ */
 export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
   const flag = (name: string): string | undefined => {
     const value = args.flags[name];
+    if (value === true) return 'true';
     return typeof value === 'string' ? value.trim() : undefined;
   };
   const read = (name: string): string => {
     const variable = SETTING_FLAGS[name];
-    return flag(name) ?? (variable === undefined ? '' : (env[variable] ?? '').trim());
+    return (
+      flag(settingFlag(args.command, name)) ??
+      (variable === undefined ? '' : (env[variable] ?? '').trim())
+    );
   };
   const config = parseConfig(read);
   const optional = (value: string | undefined): string | undefined =>

@@ -37,6 +37,7 @@ export {
   notRevoked,
   REVOKE_POLICY,
   revokeJobPat,
+  revokePatById,
   type RevokeFallback,
   type Revocation,
   type SavedPat,

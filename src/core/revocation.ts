@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { callContext, obtainCredentials, type CoreDeps } from './credentials.ts';
 import { deletePat, type RevokeOutcome } from './databricks/tokens/index.ts';
 import { describeFailure, StageError } from './errors.ts';
+import { refuseOnAccount } from './job-tokens.ts';
 import type { RetryPolicy } from './http/retry.ts';
 import type { SubjectTokenSource } from './subject-token/source.ts';
 
@@ -78,4 +79,28 @@ export function notRevoked(
     `the job-scoped PAT ${saved.tokenId} was not revoked (${reason})`,
     `It stays valid until its expiry: revoke it now with ${manualRevokeCommand(saved)}`,
   );
+}
+
+/**
+ * Revokes a PAT by its id alone, with a fresh exchange (the command line's `pat revoke`, run by a
+ * pipeline's final step when the value is long gone). Already gone counts as revoked.
+ */
+export async function revokePatById(
+  tokenId: string,
+  fallback: RevokeFallback,
+  deps: Omit<CoreDeps, 'subjectToken'>,
+  deadlineMs: number,
+): Promise<Revocation & { workspaceUrl: string }> {
+  const { target, token } = await obtainCredentials(fallback.config, {
+    ...deps,
+    subjectToken: fallback.subjectToken,
+  });
+  refuseOnAccount(target, true, false);
+  const workspaceUrl = target.host.url;
+  const ctx = { ...callContext(deps), deadline: deps.clock.now() + deadlineMs };
+  const bearer = { workspaceUrl, token: token.accessToken };
+  const outcome = await deletePat(ctx, bearer, tokenId, false);
+  if (outcome === 'refused')
+    throw notRevoked({ workspaceUrl, tokenId }, 'a freshly exchanged token was refused');
+  return { outcome, by: 'a fresh exchange', workspaceUrl };
 }

@@ -1,36 +1,33 @@
+import { obtainCredentials } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
-import { render, resolveFormat, writeGitHubEnv, writeOutputFile } from '../handoff.ts';
-import { maskSecrets } from '../mask.ts';
-import { credentialEnv, SECRET_VARIABLES, type Session } from '../session.ts';
+import { prepareDelivery, requestedFormat } from '../delivery.ts';
+import { mintedPat, patRevokeCommand, revokeMinted, type MintedPat } from '../revoke.ts';
+import { credentialEnv, type Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
-import { writeStdout } from '../system.ts';
-import { invalidSetting } from '../../core/index.ts';
 
 export async function exchangeCommand(
   args: ParsedArgs,
   settings: CliSettings,
   session: Session,
 ): Promise<number> {
-  const output = typeof args.flags['output'] === 'string' ? args.flags['output'] : undefined;
-  const requested = typeof args.flags['format'] === 'string' ? args.flags['format'] : undefined;
-  resolveFormat(requested, undefined); // a bad --format fails before any request
-  const { ci, credentials } = await session.credentials(settings);
-  const format = resolveFormat(requested, ci);
-  if (format === 'github' && output !== undefined)
-    throw invalidSetting(
-      'output',
-      'cannot be combined with --format github',
-      'The github format writes to $GITHUB_ENV; drop --output',
+  requestedFormat(args);
+  const { ci, deps } = session.coreDeps(settings);
+  const deliver = await prepareDelivery(args, session, ci);
+  let minted: MintedPat | undefined;
+  const credentials = await obtainCredentials(settings.config, {
+    ...deps,
+    onPat: (pat, workspaceUrl) => (minted = mintedPat(pat, workspaceUrl, settings, deps)),
+  });
+  if (minted !== undefined)
+    session.log.info(
+      `DATABRICKS_TOKEN is the job-scoped PAT ${minted.saved.tokenId}; nothing revokes it for you: run ${patRevokeCommand(minted.saved)} in the pipeline's final (always-run) step`,
     );
-  const variables = credentialEnv(credentials);
-  const secrets = Object.entries(variables)
-    .filter(([name]) => SECRET_VARIABLES.has(name))
-    .map(([, value]) => value);
-  const masks = await maskSecrets(ci, format, secrets, (line) => session.log.notice(line));
-  if (masks.length > 0) writeStdout(masks.map((line) => `${line}\n`).join(''));
-  const text = render(format, variables, SECRET_VARIABLES);
-  if (format === 'github') await writeGitHubEnv(session.env, text);
-  else if (output !== undefined) await writeOutputFile(output, text, args.flags['force'] === true);
-  else writeStdout(text);
+  try {
+    await deliver(credentialEnv(credentials));
+  } catch (error) {
+    // A PAT nobody received must not outlive this run.
+    if (minted !== undefined) await revokeMinted(session, minted);
+    throw error;
+  }
   return 0;
 }

@@ -1,0 +1,79 @@
+// Revoking the job-scoped PAT this run minted (exec when the child exits; exchange when the hand-off
+// fails): with the PAT itself, else a fresh exchange. A PAT left valid is said loudly on stderr.
+import {
+  describeFailure,
+  REVOKE_POLICY,
+  revokeJobPat,
+  systemClock,
+  type CoreDeps,
+  type Pat,
+  type RevokeFallback,
+  type SavedPat,
+} from '../core/index.ts';
+import type { Session } from './session.ts';
+import type { CliSettings } from './settings.ts';
+import { writeStderr } from './system.ts';
+
+/** No runner grace to fit in, but a CI kills a cancelled job after its own: stay short. */
+export const REVOKE_BUDGET_MS = 10_000;
+
+export interface MintedPat {
+  saved: SavedPat;
+  fallback: RevokeFallback;
+}
+
+/** What revoking needs, captured the moment the PAT exists (CoreDeps.onPat). */
+export function mintedPat(
+  pat: Pat,
+  workspaceUrl: string,
+  settings: CliSettings,
+  deps: CoreDeps,
+): MintedPat {
+  return {
+    saved: { workspaceUrl, tokenId: pat.id, value: pat.value },
+    fallback: revokeFallback(settings, deps),
+  };
+}
+
+/** The same exchange again, minting nothing: what `pat revoke` and the fallback authenticate with. */
+export function revokeFallback(settings: CliSettings, deps: CoreDeps): RevokeFallback {
+  return {
+    config: { ...settings.config, lakebase: undefined, pat: undefined, obo: undefined },
+    subjectToken: deps.subjectToken,
+  };
+}
+
+/** The command a later step runs to revoke a PAT by its id (printed after every mint). */
+export function patRevokeCommand(saved: Pick<SavedPat, 'workspaceUrl' | 'tokenId'>): string {
+  return `databricks-oidc pat revoke --token-id ${saved.tokenId} --host ${saved.workspaceUrl}`;
+}
+
+/** Revokes it; on failure prints the error (token id, manual command) and returns it. */
+export async function revokeMinted(
+  session: Session,
+  { saved, fallback }: MintedPat,
+): Promise<unknown> {
+  const transport = session.freshTransport();
+  const deps = {
+    transport,
+    clock: systemClock,
+    log: session.log,
+    secrets: session.secrets,
+    policy: REVOKE_POLICY,
+  };
+  try {
+    const revocation = await revokeJobPat(saved, fallback, deps, REVOKE_BUDGET_MS);
+    const what =
+      revocation.outcome === 'revoked' ? `revoked with ${revocation.by}` : 'already gone';
+    session.log.info(`The job-scoped PAT ${saved.tokenId} is ${what}`);
+    return undefined;
+  } catch (error) {
+    writeStderr(`databricks-oidc: ${session.secrets.redact(describeFailure(error))}\n`);
+    writeStderr(
+      `databricks-oidc: or, from any later step with the same settings: ${patRevokeCommand(saved)}\n`,
+    );
+    return error;
+  } finally {
+    transport.dispose();
+  }
+}
