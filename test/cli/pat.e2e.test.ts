@@ -50,7 +50,7 @@ describe('exec --pat-lifetime', () => {
     const record = onlyPat();
     expect(run.stdout).toBe(`${sha256(record.value)} ${record.tokenId} true`);
     expect(record.ownerUserName).toBe(CLIENT_ID);
-    expect(record.expiresAt!.getTime() - record.createdAt.getTime()).toBe(600_000);
+    expect((record.expiresAt?.getTime() ?? 0) - record.createdAt.getTime()).toBe(600_000);
     expect(run.stderr).toContain(
       `The job-scoped PAT ${record.tokenId} is revoked with the PAT itself`,
     );
