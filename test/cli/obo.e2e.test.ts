@@ -137,6 +137,26 @@ describe('obo mint and obo prune', () => {
     expect(run.stderr).toContain('cannot mask values at run time');
   });
 
+  it('mint with --format azure sets the token secret before the line that carries it', async () => {
+    const { env, partner } = setUp();
+    const run = await fx.run(
+      ['obo', 'mint', '--application-id', partner, '--format', 'azure'],
+      env,
+      (r) => [/DATABRICKS_OBO_TOKEN;issecret=true\](\S+)/.exec(r.stdout)?.[1] ?? ''],
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    const token = /^##vso\[task\.setsecret\](.+)$/.exec(lines[0] ?? '')?.[1] ?? '';
+    expect(fx.emulator.pats.isLive(token)).toBe(true);
+    const carrying = lines.findIndex((line) =>
+      line.startsWith('##vso[task.setvariable variable=DATABRICKS_OBO_TOKEN;'),
+    );
+    expect(lines[carrying]).toBe(
+      `##vso[task.setvariable variable=DATABRICKS_OBO_TOKEN;issecret=true]${token}`,
+    );
+    expect(lines.slice(1).filter((line) => line.includes(token))).toEqual([lines[carrying]]);
+  });
+
   it('says what is missing, refuses bad numbers, and exits 5 on Azure with the alternative', async () => {
     const { env, partner } = setUp();
     const none = await fx.run(['obo', 'mint'], env);

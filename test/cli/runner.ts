@@ -49,8 +49,9 @@ export function startCli(args: string[], env: Record<string, string>) {
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // 'close', not 'exit': only then has all of its stdout and stderr been read.
   const exited = new Promise<number>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
   );
   return {
     child,
