@@ -6,20 +6,20 @@ import type { Environment } from '../core/startup.ts';
 import { parseCommandLine } from './args.ts';
 import { readSettings } from './settings.ts';
 import { writeStdout } from './stdio.ts';
-import { cacheFile, freshCachedToken, tokenAnswer } from './token-cache.ts';
+import { cacheEntry, freshCachedToken, tokenAnswer, type CacheEntry } from './token-cache.ts';
 
 /** The exit code when the cache answered; undefined when the full command must run. */
 export function answerFromCache(argv: string[], env: Environment): number | undefined {
   if (argv[0] !== 'token') return undefined;
   const parsed = parseCommandLine(argv);
   if (parsed.kind !== 'run') return undefined;
-  let file: string;
+  let entry: CacheEntry;
   try {
-    file = cacheFile(env, readSettings(parsed.args, env));
+    entry = cacheEntry(env, readSettings(parsed.args, env));
   } catch {
     return undefined;
   }
-  const cached = freshCachedToken(file);
+  const cached = freshCachedToken(entry);
   if (cached === undefined) return undefined;
   // Only stdout is written, and only this: no log line exists here to carry the token.
   writeStdout(tokenAnswer(cached, parsed.args.flags['json'] === true));

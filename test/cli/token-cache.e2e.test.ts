@@ -1,5 +1,5 @@
 // `databricks-oidc token`'s fast path: a fresh cache entry is answered without evaluating the
-// transport (no http-client, TLS or child_process module loaded); anything else falls back to
+// transport (no http-client, TLS, child_process or crypto module loaded); anything else falls back to
 // the full command, which exchanges again and rewrites the entry.
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { useCliEmulator } from './fixture.ts';
 
 const fx = useCliEmulator();
-const HEAVY_MODULES = ['NativeModule https', 'NativeModule tls', 'NativeModule child_process'];
+const HEAVY_MODULES = [
+  'NativeModule https',
+  'NativeModule tls',
+  'NativeModule child_process',
+  'NativeModule crypto',
+];
 
 function gitlabJob(): Record<string, string> {
   const aud = fx.tokenEndpoint();
@@ -32,28 +37,36 @@ async function moduleProbe(): Promise<{
   };
 }
 
-/** Fills the cache with one exchange and returns its file and token. */
-async function filledCache(env: Record<string, string>): Promise<{ file: string; token: string }> {
+/** Fills the cache with one exchange and returns its file, token and key. */
+async function filledCache(
+  env: Record<string, string>,
+): Promise<{ file: string; token: string; key: string }> {
   const first = await fx.run(['token'], env, (r) => [r.stdout.trim()]);
   expect(first.exitCode, first.stderr).toBe(0);
   const [dir = ''] = (await readdir(fx.dir)).filter((name) => name.startsWith('databricks-oidc-'));
   const [name = ''] = await readdir(join(fx.dir, dir));
-  return { file: join(fx.dir, dir, name), token: first.stdout.trim() };
+  const file = join(fx.dir, dir, name);
+  const { key } = JSON.parse(await readFile(file, 'utf8')) as { key: string };
+  return { file, token: first.stdout.trim(), key };
 }
 
-async function plant(file: string, content: string, mode = 0o600): Promise<void> {
+async function plant(file: string, content: string, mode: number): Promise<void> {
   await writeFile(file, content);
   await chmod(file, mode);
 }
 
-const entry = (token: string, secondsLeft: number): string =>
-  JSON.stringify({ access_token: token, expires_on: Math.floor(Date.now() / 1000) + secondsLeft });
+const entry = (key: string, token: string, secondsLeft: number): string =>
+  JSON.stringify({
+    key,
+    access_token: token,
+    expires_on: Math.floor(Date.now() / 1000) + secondsLeft,
+  });
 
 describe('token, cached', () => {
   it('answers a fresh entry from the file alone: no request, no transport evaluated', async () => {
     const env = gitlabJob();
-    const { file } = await filledCache(env);
-    await plant(file, entry('planted-cached-token', 3600));
+    const { file, key } = await filledCache(env);
+    await plant(file, entry(key, 'planted-cached-token', 3600), 0o600);
     const probe = await moduleProbe();
     const requestsBefore = fx.emulator.requests.length;
     const run = await fx.run(['token'], { ...env, ...probe.env }, () => []);
@@ -64,17 +77,19 @@ describe('token, cached', () => {
     expect((await probe.loaded()).filter((name) => HEAVY_MODULES.includes(name))).toEqual([]);
   });
 
+  const planted = 'planted-cached-token';
   it.each([
-    ['expires within the 60 s margin', entry('planted-cached-token', 30), 0o600],
-    ['was widened to 0644', entry('planted-cached-token', 3600), 0o644],
-    ['is corrupt', '{"access_token": "planted-cached-token", "expires_on"', 0o600],
-    ['lacks the expiry', JSON.stringify({ access_token: 'planted-cached-token' }), 0o600],
+    ['expires within the 60 s margin', (key: string) => entry(key, planted, 30), 0o600],
+    ['was widened to 0644', (key: string) => entry(key, planted, 3600), 0o644],
+    ['names another key', () => entry('["https://other.example"]', planted, 3600), 0o600],
+    ['is corrupt', () => `{"access_token": "${planted}", "expires_on"`, 0o600],
+    ['lacks the expiry', (key: string) => JSON.stringify({ key, access_token: planted }), 0o600],
   ])(
     'falls back to an exchange when the entry %s, and rewrites it 0600',
     async (_, content, mode) => {
       const env = gitlabJob();
-      const { file } = await filledCache(env);
-      await plant(file, content, mode);
+      const { file, key } = await filledCache(env);
+      await plant(file, content(key), mode);
       const probe = await moduleProbe();
       const run = await fx.run(['token'], { ...env, ...probe.env }, (r) => [r.stdout.trim()]);
       expect(run.exitCode, run.stderr).toBe(0);
@@ -82,7 +97,7 @@ describe('token, cached', () => {
       expect(token).not.toBe('planted-cached-token');
       expect(token).not.toBe('');
       expect(fx.exchanges()).toBe(2);
-      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ access_token: token });
+      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ key, access_token: token });
       expect((await stat(file)).mode & 0o777).toBe(0o600);
       // The probe sees the full path, so its silence above is not an accident.
       expect(await probe.loaded()).toContain('NativeModule https');

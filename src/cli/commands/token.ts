@@ -2,15 +2,15 @@ import type { ParsedArgs } from '../args.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 import { writeStdout } from '../system.ts';
-import { cacheFile, freshCachedToken, tokenAnswer, writeCache } from '../token-cache.ts';
+import { cacheEntry, freshCachedToken, tokenAnswer, writeCache } from '../token-cache.ts';
 
 export async function tokenCommand(
   args: ParsedArgs,
   settings: CliSettings,
   session: Session,
 ): Promise<number> {
-  const file = cacheFile(session.env, settings);
-  let cached = freshCachedToken(file);
+  const entry = cacheEntry(session.env, settings);
+  let cached = freshCachedToken(entry);
   if (cached === undefined) {
     const { credentials } = await session.credentials(settings);
     const expiresAt = credentials.token.expiresAt?.getTime() ?? Date.now() + 5 * 60_000;
@@ -18,7 +18,7 @@ export async function tokenCommand(
       access_token: credentials.token.accessToken,
       expires_on: Math.floor(expiresAt / 1000),
     };
-    writeCache(file, cached);
+    writeCache(entry, cached);
   }
   session.secrets.add(cached.access_token);
   writeStdout(tokenAnswer(cached, args.flags['json'] === true));
