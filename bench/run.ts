@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --runs N] [-- --baseline OTHER/dist/index.js]
+// npm run bench [-- --smoke] [-- --runs N] [-- --baseline OTHER/dist/index.js] [-- --only REGEX]
 //
 // Side by side, each after a warm-up and interleaved run by run so that drift hits all alike:
 //   - the bundled action (dist/index.js), run as the runner runs it, against the emulator with
@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     /** Another build's dist/index.js, measured side by side (e.g. the commit before a refactor). */
     baseline: { type: 'string' },
+    /** Runs only the variants whose name matches, e.g. --only "cached|node -e". */
+    only: { type: 'string' },
   },
 });
 const RUNS = Number(args.runs ?? (args.smoke ? 3 : 25));
@@ -257,15 +259,18 @@ async function main(): Promise<void> {
       `import(${JSON.stringify(floorCore)}).catch(() => {})`,
     ]);
 
+    const only = args.only === undefined ? undefined : new RegExp(args.only);
+    const chosen = variants.filter((variant) => only?.test(variant.name) ?? true);
+    if (chosen.length === 0) throw new Error(`--only ${args.only}: no variant matches`);
     for (let round = 0; round < WARMUP + RUNS; round++) {
-      for (const variant of variants) {
+      for (const variant of chosen) {
         const sample = await measure(variant, emulator, workDir);
         if (round >= WARMUP) variant.samples.push(sample);
       }
       process.stderr.write(`\rround ${round + 1}/${WARMUP + RUNS}`);
     }
     process.stderr.write('\n');
-    report(variants, await dirSize(DIST));
+    report(chosen, await dirSize(DIST));
   } finally {
     await emulator.close();
     await rm(workDir, { recursive: true, force: true });
@@ -315,14 +320,16 @@ function report(variants: Variant[], distBytes: number): void {
   for (const latency of [50, 0])
     for (const kind of ['exchange', 'exchange + Lakebase']) {
       const suffix = `${kind} (+${latency} ms)`;
-      console.log(
-        `| action, ${suffix} | ${ratio(`action, ${suffix}`, `floor (a) core, ${suffix}`)} | ${ratio(`action, ${suffix}`, `floor (b) node, ${suffix}`)} | ${ratio(`action, ${suffix}`, "node -e ''")} |`,
-      );
+      if (stats.has(`action, ${suffix}`))
+        console.log(
+          `| action, ${suffix} | ${ratio(`action, ${suffix}`, `floor (a) core, ${suffix}`)} | ${ratio(`action, ${suffix}`, `floor (b) node, ${suffix}`)} | ${ratio(`action, ${suffix}`, "node -e ''")} |`,
+        );
     }
   for (const latency of [50, 0])
-    console.log(
-      `\ncli exchange (+${latency} ms) / action, exchange (+${latency} ms): ${ratio(`cli exchange (+${latency} ms)`, `action, exchange (+${latency} ms)`)}`,
-    );
+    if (stats.has(`cli exchange (+${latency} ms)`))
+      console.log(
+        `\ncli exchange (+${latency} ms) / action, exchange (+${latency} ms): ${ratio(`cli exchange (+${latency} ms)`, `action, exchange (+${latency} ms)`)}`,
+      );
   const cached = stats.get('cli token, cached')?.median ?? NaN;
   console.log(
     `cli token, cached: ${fmt(cached)} ms, ${fmt(cached - (stats.get("node -e ''")?.median ?? NaN))} ms over node -e ''; requests ${stats.get('cli token, cached')?.requests ?? '–'}`,

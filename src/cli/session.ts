@@ -53,6 +53,7 @@ export class Session {
     return {
       ci: detected.ci,
       deps: {
+        ...(detected.ci === undefined ? {} : { ci: detected.ci }),
         transport: this.transport,
         clock: systemClock,
         log: this.log,

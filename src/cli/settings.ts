@@ -7,7 +7,7 @@ import {
   type Config,
   type Environment,
   type SourceOptions,
-} from '../core/index.ts';
+} from '../core/startup.ts';
 import { SETTING_FLAGS, settingFlag, type ParsedArgs } from './args.ts';
 
 export interface CliSettings {

@@ -1,8 +1,9 @@
 // The only place the command line touches the machine for the core: files, commands, stdio.
 import { spawn } from 'node:child_process';
-import { writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { CommandResult } from '../core/index.ts';
+
+export { writeStderr, writeStdout } from './stdio.ts';
 
 export const readTextFile = (path: string): Promise<string> => readFile(path, 'utf8');
 
@@ -25,25 +26,4 @@ export function runCommand(
     child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
     child.stdin.end(stdin ?? '');
   });
-}
-
-/** Written at once and in order: a mask must precede the secret it hides. */
-export function writeStdout(text: string): void {
-  writeAll(1, text);
-}
-
-export function writeStderr(text: string): void {
-  writeAll(2, text);
-}
-
-function writeAll(fd: number, text: string): void {
-  const buffer = Buffer.from(text, 'utf8');
-  let offset = 0;
-  while (offset < buffer.length) {
-    try {
-      offset += writeSync(fd, buffer, offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-    }
-  }
 }

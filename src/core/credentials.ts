@@ -21,6 +21,7 @@ import { DEFAULT_RETRY_POLICY, type CallContext, type RetryPolicy } from './http
 import type { Transport } from './http/transport.ts';
 import type { LogSink } from './secrets/log.ts';
 import type { SecretRegistry } from './secrets/registry.ts';
+import type { CiName } from './subject-token/ci-detector.ts';
 import { decodeClaims, describeClaims, type TokenClaims } from './subject-token/claims.ts';
 import { ownAudience } from './subject-token/own-audience.ts';
 import { currentJwt, type CurrentJwt, type SubjectTokenSource } from './subject-token/source.ts';
@@ -44,6 +45,8 @@ export interface CoreDeps {
   log: LogSink;
   secrets: SecretRegistry;
   subjectToken: SubjectTokenSource;
+  /** The CI the job runs on, when known: a refusal's suggested policy pins its stable claim. */
+  ci?: CiName;
   policy?: RetryPolicy;
   /**
    * Called as soon as a job-scoped PAT exists (already registered as a secret), before anything
@@ -86,7 +89,7 @@ export async function obtainCredentials(config: Config, deps: CoreDeps): Promise
   ctx.log.info(`Audience: ${target.audience} (${origin})`);
   if (claims !== undefined)
     ctx.log.info(`Token claims: ${describeClaims(claims, ctx.clock.now())}`);
-  const token = await exchange(ctx, { config, target, jwt, claims });
+  const token = await exchange(ctx, { config, target, jwt, claims, ci: deps.ci });
   ctx.log.info(`Databricks token received; ${describeExpiry(token, ctx.clock.now())}`);
   const database =
     config.lakebase === undefined
@@ -142,10 +145,11 @@ interface Exchange {
   target: Target;
   jwt: CurrentJwt;
   claims: TokenClaims | undefined;
+  ci: CiName | undefined;
 }
 
 async function exchange(ctx: CallContext, exchange: Exchange): Promise<DatabricksToken> {
-  const { config, target, claims } = exchange;
+  const { config, target, claims, ci } = exchange;
   try {
     return await exchangeToken(ctx, {
       tokenEndpoint: target.tokenEndpoint,
@@ -156,7 +160,7 @@ async function exchange(ctx: CallContext, exchange: Exchange): Promise<Databrick
   } catch (error) {
     // A 404 is a wrong endpoint (account-id, host), not a policy: its hint says so.
     if (error instanceof ExchangeRefusedError && error.status !== 404)
-      for (const line of explainRefusal(claims, target, config.clientId)) ctx.log.info(line);
+      for (const line of explainRefusal(claims, target, config.clientId, ci)) ctx.log.info(line);
     throw error;
   }
 }

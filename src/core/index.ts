@@ -1,5 +1,7 @@
 // The core's public entry: every edge (the action, its post step, the command line) imports from
-// here and nowhere else below src/core (lint holds it). Plain TypeScript: no @actions/core, no process.
+// here and nowhere else below src/core (lint holds it), or from ./startup.ts, the light subset
+// evaluated before an edge knows it will talk to the network. Plain TypeScript: no @actions/core,
+// no process.
 export { systemClock, formatDuration, type Clock } from './clock.ts';
 export {
   DEFAULT_DATABASE,
@@ -64,7 +66,13 @@ export {
 } from './subject-token/github-actions.ts';
 export { givenToken } from './subject-token/given.ts';
 export type { SubjectTokenSource } from './subject-token/source.ts';
-export type { CiDetector, CiName, DetectOptions } from './subject-token/ci-detector.ts';
+export {
+  CI_CHOICES,
+  type CiChoice,
+  type CiDetector,
+  type CiName,
+  type DetectOptions,
+} from './subject-token/ci-detector.ts';
 export {
   CI_SUBJECT_SHAPES,
   policyCommands,
@@ -74,12 +82,10 @@ export {
 export { checkedSource } from './subject-token/checked.ts';
 export { audiences, decodeClaims, describeClaims } from './subject-token/claims.ts';
 export {
-  CI_CHOICES,
   CI_DETECTORS,
   detectCi,
   detectSubjectToken,
   findings,
-  type CiChoice,
   type DetectedToken,
   type SourceFinding,
   type SourceOptions,

@@ -194,3 +194,34 @@ describe('Kubernetes', () => {
     expect(CLIENT_ID).toBeTruthy();
   });
 });
+
+describe.each([
+  ['CircleCI', 'circleci', 'oidc.circleci.com/project-id'],
+  ['Buildkite', 'buildkite', 'pipeline_id'],
+  ['Bitbucket', 'bitbucket', 'repositoryUuid'],
+] as const)('%s, refused', (label, key, claim) => {
+  it('suggests the policy that pins the stable claim, and the command that creates it', async () => {
+    const side = fx.emulator.ci[key];
+    const env = {
+      ...(key === 'bitbucket' ? side.jobEnv(fx.tokenEndpoint()) : side.jobEnv()),
+      PATH: jobPath(fx.emulator.ci.binDir),
+    };
+    // No policy trusts the issuer: Databricks refuses.
+    const run = await fx.run(['exchange'], env);
+    expect(run.exitCode, run.stderr).toBe(5);
+    const value = String(side.claims[claim]);
+    expect(run.stderr).toContain(`  ${claim}: ${value}\n`);
+    expect(run.stderr).toContain(`"subject_claim": "${claim}" and "subject": "${value}"`);
+    const command = run.stderr
+      .split('\n')
+      .find((line) =>
+        line.startsWith('  databricks account service-principal-federation-policy create '),
+      );
+    const json = /--json '(.*)'$/.exec(command ?? '')?.[1] ?? '{}';
+    const { oidc_policy: policy } = JSON.parse(json) as { oidc_policy: Record<string, unknown> };
+    expect(policy, label).toMatchObject({ subject_claim: claim, subject: value });
+    expect(policy['issuer']).toBe(side.issuer);
+    expect(policy['subject']).not.toBe(side.claims['sub']);
+    expect(fx.exchanges()).toBeGreaterThan(0);
+  });
+});

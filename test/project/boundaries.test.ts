@@ -1,4 +1,6 @@
 // The lint rules that hold the architecture: each break below must fail `npm run lint`.
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -28,8 +30,45 @@ describe('architecture boundaries', () => {
     expect(await ruleBreaks(file, code)).not.toEqual([]);
   });
 
-  it('lets an edge import the core entry', async () => {
-    const code = "import { parseConfig } from '../core/index.ts';\nexport const p = parseConfig;\n";
+  it.each(['index.ts', 'startup.ts'])('lets an edge import the core entry %s', async (entry) => {
+    const code = `import { parseConfig } from '../core/${entry}';\nexport const p = parseConfig;\n`;
     expect(await ruleBreaks('src/cli/x.ts', code)).toEqual([]);
+  });
+});
+
+/** What a module evaluates before it runs: its static imports, recursively (`import type` and
+ * `import()` left out), as paths relative to the root or bare module names. */
+function staticGraph(entry: string): Set<string> {
+  const IMPORT = /^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?'([^']+)'/gm;
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    const name = file.startsWith('/') ? relative(ROOT, file) : file;
+    if (seen.has(name)) return;
+    seen.add(name);
+    if (!file.endsWith('.ts')) return;
+    for (const [, spec = ''] of readFileSync(file, 'utf8').matchAll(IMPORT))
+      visit(spec.startsWith('.') ? resolve(dirname(file), spec) : spec);
+  };
+  visit(resolve(ROOT, entry));
+  return seen;
+}
+
+describe('the cached token path', () => {
+  const heavy = ['src/core/http/transport.ts', '@actions/http-client', 'node:https', 'node:tls'];
+
+  it.each(['src/core/startup.ts', 'src/cli/index.ts'])(
+    '%s evaluates neither the transport nor TLS',
+    (entry) => {
+      const graph = staticGraph(entry);
+      expect(graph.size).toBeGreaterThan(1);
+      expect(heavy.filter((name) => graph.has(name))).toEqual([]);
+      expect(graph.has('node:child_process')).toBe(false);
+    },
+  );
+
+  it('is told apart from the full command, which does reach the transport', () => {
+    const graph = staticGraph('src/cli/main.ts');
+    expect(graph.has('src/core/http/transport.ts')).toBe(true);
+    expect(graph.has('@actions/http-client')).toBe(true);
   });
 });

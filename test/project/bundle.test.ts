@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 
 const BUNDLE = new URL('../../dist/index.js', import.meta.url);
@@ -36,6 +36,14 @@ describe('the command-line bundle', () => {
       bin: { 'databricks-oidc': 'dist/cli.js' },
     });
     expect(manifest.private).toBeUndefined();
+  });
+
+  // The cached token path defers the rest with an eager import(): still one file, no chunk.
+  it('is one file beside the action bundle', async () => {
+    const scripts = (await readdir(new URL('../../dist/', import.meta.url))).filter((name) =>
+      name.endsWith('.js'),
+    );
+    expect(scripts.sort()).toEqual(['cli.js', 'index.js']);
   });
 
   it('stays under the 700 KB budget and carries the undici stub', async () => {

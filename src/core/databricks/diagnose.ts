@@ -1,33 +1,42 @@
+import type { CiName } from '../subject-token/ci-detector.ts';
+import { policyCommands, suggestPolicy, type SuggestedPolicy } from '../subject-token/ci-policy.ts';
 import { audiences, type TokenClaims } from '../subject-token/claims.ts';
-import { shellQuote } from '../secrets/text.ts';
 import type { Target } from './discovery.ts';
 
 /**
  * What a federation policy must contain to accept this very token, and the command that creates it.
- * Printed when Databricks refuses the exchange, which the error text alone rarely explains.
+ * Printed when Databricks refuses the exchange, which the error text alone rarely explains. The
+ * policy is the `policy` command's own: on a CI whose `sub` changes every run, it pins the stable
+ * claim with `subject_claim`.
  */
 export function explainRefusal(
   claims: TokenClaims | undefined,
   target: Target,
   clientId: string | undefined,
+  ci?: CiName,
 ): string[] {
   if (claims === undefined)
     return ['The token could not be decoded, so no matching policy can be suggested.'];
-  const issuer = claims.iss ?? '<iss of your token>';
-  const subject = claims.sub ?? '<sub of your token>';
+  const policy = suggestPolicy(ci, claims);
   const tokenAudiences = audiences(claims);
-  const lines = [
-    'The token Databricks was shown:',
-    `  issuer (iss):   ${issuer}`,
-    `  audience (aud): ${tokenAudiences.join(', ') || '(none)'}`,
-    `  subject (sub):  ${subject}`,
-    ...audienceAdvice(tokenAudiences, target),
-  ];
   return [
-    ...lines,
+    'The token Databricks was shown:',
+    `  issuer (iss):   ${policy.issuer}`,
+    `  audience (aud): ${tokenAudiences.join(', ') || '(none)'}`,
+    `  subject (sub):  ${claims.sub ?? '<sub of your token>'}`,
+    ...pinnedClaim(policy),
+    ...audienceAdvice(tokenAudiences, target),
     ...(clientId === undefined
-      ? accountPolicy(issuer, tokenAudiences, subject)
-      : servicePrincipalPolicy(issuer, tokenAudiences, subject, clientId)),
+      ? accountPolicy(policy, ci)
+      : servicePrincipalPolicy(policy, clientId)),
+  ];
+}
+
+function pinnedClaim(policy: SuggestedPolicy): string[] {
+  if (policy.subject_claim === undefined) return [];
+  return [
+    `  ${policy.subject_claim}: ${policy.subject}`,
+    `On this CI, sub is not stable from run to run (it carries the user, commit or step), so a policy on sub accepts few jobs: pin the stable claim instead, with "subject_claim": "${policy.subject_claim}" and "subject": "${policy.subject}".`,
   ];
 }
 
@@ -38,29 +47,20 @@ function audienceAdvice(tokenAudiences: string[], target: Target): string[] {
   ];
 }
 
-function servicePrincipalPolicy(
-  issuer: string,
-  tokenAudiences: string[],
-  subject: string,
-  clientId: string,
-): string[] {
+function servicePrincipalPolicy(policy: SuggestedPolicy, clientId: string): string[] {
+  const matched = policy.subject_claim === undefined ? 'subject' : `subject_claim and subject`;
   return [
-    `A service principal federation policy that accepts this job must have exactly this issuer and subject, and list this audience (subjects are matched exactly, no wildcards). Check also that client-id ${clientId} is the application ID of the service principal that owns the policy.`,
+    `A service principal federation policy that accepts this job must have exactly this issuer and ${matched}, and list this audience (subjects are matched exactly, no wildcards). Check also that client-id ${clientId} is the application ID of the service principal that owns the policy.`,
     "An account admin creates it with the service principal's numeric ID (Account console > User management > Service principals), not its application ID:",
-    createPolicyCommand(issuer, tokenAudiences, subject),
+    `  ${policyCommands(policy).servicePrincipal}`,
   ];
 }
 
-function accountPolicy(issuer: string, tokenAudiences: string[], subject: string): string[] {
+function accountPolicy(policy: SuggestedPolicy, ci: CiName | undefined): string[] {
+  const whose = ci === undefined || ci === 'github' ? "GitHub's" : "A CI job's";
   return [
     'No client-id was given, so this was account-wide federation: an account federation policy must match the issuer and audience, and the claim named by its subject_claim must hold the Databricks user name (e-mail or service principal application ID) of an existing identity.',
-    "GitHub's sub claim is never such a name: for a job, set client-id to a service principal's application ID, and have an account admin create its federation policy with the service principal's numeric ID:",
-    createPolicyCommand(issuer, tokenAudiences, subject),
+    `${whose} sub claim is never such a name: for a job, set client-id to a service principal's application ID, and have an account admin create its federation policy with the service principal's numeric ID:`,
+    `  ${policyCommands(policy).servicePrincipal}`,
   ];
-}
-
-/** The command that creates the service principal policy this very token would match. */
-function createPolicyCommand(issuer: string, tokenAudiences: string[], subject: string): string {
-  const policy = { oidc_policy: { issuer, audiences: tokenAudiences, subject } };
-  return `  databricks account service-principal-federation-policy create <SERVICE_PRINCIPAL_NUMERIC_ID> --json ${shellQuote(JSON.stringify(policy))}`;
 }

@@ -2,17 +2,23 @@ import type { Environment } from './github-actions.ts';
 import type { SourceDeps } from './source-deps.ts';
 import type { SubjectTokenSource } from './source.ts';
 
-/** The CIs the command line knows, as `--ci` names them. */
-export type CiName =
-  | 'github'
-  | 'gitlab'
-  | 'azure-devops'
-  | 'circleci'
-  | 'buildkite'
-  | 'bitbucket'
-  | 'jenkins'
-  | 'terraform-cloud'
-  | 'kubernetes';
+/** The CIs the command line knows, as `--ci` names them (Kubernetes last: never ambient). */
+export const CI_NAMES = [
+  'azure-devops',
+  'github',
+  'circleci',
+  'buildkite',
+  'gitlab',
+  'bitbucket',
+  'terraform-cloud',
+  'jenkins',
+  'kubernetes',
+] as const;
+export type CiName = (typeof CI_NAMES)[number];
+
+/** What `--ci` takes: detect, one CI, or an explicit source. Light: no detector is loaded. */
+export const CI_CHOICES = ['auto', ...CI_NAMES, 'env', 'file'] as const;
+export type CiChoice = (typeof CI_CHOICES)[number];
 
 /** What a detector is told: the audience given explicitly (a flag or DATABRICKS_TOKEN_AUDIENCE). */
 export interface DetectOptions {

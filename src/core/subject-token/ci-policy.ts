@@ -1,3 +1,4 @@
+import { shellQuote } from '../secrets/text.ts';
 import { audiences, type TokenClaims } from './claims.ts';
 import type { CiName } from './ci-detector.ts';
 
@@ -50,8 +51,7 @@ export function policyCommands(policy: SuggestedPolicy): {
   servicePrincipal: string;
   accountWide: string;
 } {
-  const json = JSON.stringify({ oidc_policy: policy });
-  const quoted = `'${json.replaceAll("'", `'\\''`)}'`;
+  const quoted = shellQuote(JSON.stringify({ oidc_policy: policy }));
   return {
     servicePrincipal: `databricks account service-principal-federation-policy create <SERVICE_PRINCIPAL_NUMERIC_ID> --json ${quoted}`,
     accountWide: `databricks account federation-policy create --json ${quoted}`,

@@ -2,7 +2,7 @@ import { invalidSetting } from '../config.ts';
 import { azureDevops } from './azure-devops.ts';
 import { bitbucket } from './bitbucket.ts';
 import { buildkite } from './buildkite.ts';
-import type { CiDetector, CiName, DetectOptions } from './ci-detector.ts';
+import type { CiChoice, CiDetector, CiName, DetectOptions } from './ci-detector.ts';
 import { circleci } from './circleci.ts';
 import { tokenEnvSource, tokenFileSource } from './explicit.ts';
 import type { Environment } from './github-actions.ts';
@@ -25,15 +25,6 @@ export const CI_DETECTORS: readonly CiDetector[] = [
   terraformCloud,
   jenkins,
 ];
-
-export const CI_CHOICES = [
-  'auto',
-  ...CI_DETECTORS.map((d) => d.ci),
-  'kubernetes',
-  'env',
-  'file',
-] as const;
-export type CiChoice = CiName | 'auto' | 'env' | 'file';
 
 export interface SourceOptions extends DetectOptions {
   ci: CiChoice;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CI_CHOICES,
+  CI_DETECTORS,
   detectCi,
   detectSubjectToken,
   SecretRegistry,
@@ -36,6 +38,19 @@ function failureOf(run: () => unknown): string | undefined {
   }
   return 'no error';
 }
+
+describe('CI_CHOICES', () => {
+  // Listed apart from the detectors so that reading --ci loads none of them.
+  it('names every detector, in detection order, then Kubernetes and the explicit sources', () => {
+    expect(CI_CHOICES).toEqual([
+      'auto',
+      ...CI_DETECTORS.map((detector) => detector.ci),
+      'kubernetes',
+      'env',
+      'file',
+    ]);
+  });
+});
 
 describe('detectSubjectToken', () => {
   it('takes an explicit token before any CI', () => {

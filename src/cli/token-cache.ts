@@ -1,0 +1,108 @@
+// The `token` command's cache file: one per key, mode 0600 in a 0700 directory, trusted only while
+// nobody else can read it, while it names the same key, and until a minute before the token expires.
+// Synchronous node:fs, which Node has loaded already: node:fs/promises costs start-up time.
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Environment } from '../core/startup.ts';
+import type { CliSettings } from './settings.ts';
+
+/** A cached token is reused until this close to its expiry. */
+const REUSE_MARGIN_MS = 60_000;
+
+export interface CachedToken {
+  access_token: string;
+  expires_on: number;
+}
+
+/** Where a key's token is cached, and the key itself (stored in the file and compared on read). */
+export interface CacheEntry {
+  file: string;
+  key: string;
+}
+
+/** Under the CI's temp dir or $XDG_RUNTIME_DIR, keyed by everything that decides the token. */
+export function cacheEntry(env: Environment, { config }: CliSettings): CacheEntry {
+  const base =
+    env['RUNNER_TEMP'] || env['AGENT_TEMPDIRECTORY'] || env['XDG_RUNTIME_DIR'] || tmpdir();
+  const key = JSON.stringify([
+    config.host.url,
+    config.accountId ?? '',
+    config.clientId ?? '',
+    config.audience ?? '',
+    config.scope,
+  ]);
+  const dir = `databricks-oidc-${process.getuid?.() ?? 'user'}`;
+  return { file: join(base, dir, `token-${fnv1a64(key)}.json`), key };
+}
+
+/**
+ * The file name's hash. Not node:crypto, whose loading costs the cached path more than all else it
+ * does: the entry holds its key, so two keys that share a name miss, never get each other's token.
+ */
+function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text, 'utf8'))
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return hash.toString(16).padStart(16, '0');
+}
+
+/** The cached token if it is still worth reusing; undefined when missing, stale or untrusted. */
+export function freshCachedToken(entry: CacheEntry): CachedToken | undefined {
+  const cached = readCache(entry);
+  return cached !== undefined && cached.expires_on * 1000 - Date.now() >= REUSE_MARGIN_MS
+    ? cached
+    : undefined;
+}
+
+function readCache({ file, key }: CacheEntry): CachedToken | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, constants.O_RDONLY);
+    // The mode of what is read, not of the path: someone widened it, so do not trust it.
+    if ((fstatSync(fd).mode & 0o077) !== 0) return undefined;
+    const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<CachedToken & { key: string }>;
+    return parsed.key === key &&
+      typeof parsed.access_token === 'string' &&
+      typeof parsed.expires_on === 'number'
+      ? { access_token: parsed.access_token, expires_on: parsed.expires_on }
+      : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export function writeCache({ file, key }: CacheEntry, token: CachedToken): void {
+  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    writeFileSync(fd, JSON.stringify({ key, ...token }));
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, file);
+}
+
+/** What `token` prints: the token alone, or with --json the SDK and CLI helper fields. */
+export function tokenAnswer(token: CachedToken, json: boolean): string {
+  return json
+    ? `${JSON.stringify({
+        access_token: token.access_token,
+        expires_on: token.expires_on,
+        token_type: 'Bearer',
+        expiry: new Date(token.expires_on * 1000).toISOString(),
+      })}\n`
+    : `${token.access_token}\n`;
+}

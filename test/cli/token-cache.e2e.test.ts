@@ -1,0 +1,115 @@
+// `databricks-oidc token`'s fast path: a fresh cache entry is answered without evaluating the
+// transport (no http-client, TLS, child_process or crypto module loaded); anything else falls back to
+// the full command, which exchanges again and rewrites the entry.
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useCliEmulator } from './fixture.ts';
+
+const fx = useCliEmulator();
+const HEAVY_MODULES = [
+  'NativeModule https',
+  'NativeModule tls',
+  'NativeModule child_process',
+  'NativeModule crypto',
+];
+
+function gitlabJob(): Record<string, string> {
+  const aud = fx.tokenEndpoint();
+  fx.trust(fx.emulator.ci.gitlab, [aud]);
+  return fx.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN');
+}
+
+/** Preloaded through NODE_OPTIONS: the Node built-ins the run loaded, written at exit. */
+async function moduleProbe(): Promise<{
+  env: Record<string, string>;
+  loaded(): Promise<string[]>;
+}> {
+  const script = join(fx.dir, 'probe.cjs');
+  const list = join(fx.dir, 'loaded.txt');
+  await writeFile(
+    script,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`,
+  );
+  return {
+    env: { NODE_OPTIONS: `--require ${script}` },
+    loaded: async () => (await readFile(list, 'utf8')).split('\n'),
+  };
+}
+
+/** Fills the cache with one exchange and returns its file, token and key. */
+async function filledCache(
+  env: Record<string, string>,
+): Promise<{ file: string; token: string; key: string }> {
+  const first = await fx.run(['token'], env, (r) => [r.stdout.trim()]);
+  expect(first.exitCode, first.stderr).toBe(0);
+  const [dir = ''] = (await readdir(fx.dir)).filter((name) => name.startsWith('databricks-oidc-'));
+  const [name = ''] = await readdir(join(fx.dir, dir));
+  const file = join(fx.dir, dir, name);
+  const { key } = JSON.parse(await readFile(file, 'utf8')) as { key: string };
+  return { file, token: first.stdout.trim(), key };
+}
+
+async function plant(file: string, content: string, mode: number): Promise<void> {
+  await writeFile(file, content);
+  await chmod(file, mode);
+}
+
+const entry = (key: string, token: string, secondsLeft: number): string =>
+  JSON.stringify({
+    key,
+    access_token: token,
+    expires_on: Math.floor(Date.now() / 1000) + secondsLeft,
+  });
+
+describe('token, cached', () => {
+  it('answers a fresh entry from the file alone: no request, no transport evaluated', async () => {
+    const env = gitlabJob();
+    const { file, key } = await filledCache(env);
+    await plant(file, entry(key, 'planted-cached-token', 3600), 0o600);
+    const probe = await moduleProbe();
+    const requestsBefore = fx.emulator.requests.length;
+    const run = await fx.run(['token'], { ...env, ...probe.env }, () => []);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe('planted-cached-token\n');
+    expect(run.stderr).toBe('');
+    expect(fx.emulator.requests.length).toBe(requestsBefore);
+    expect((await probe.loaded()).filter((name) => HEAVY_MODULES.includes(name))).toEqual([]);
+  });
+
+  const planted = 'planted-cached-token';
+  it.each([
+    ['expires within the 60 s margin', (key: string) => entry(key, planted, 30), 0o600],
+    ['was widened to 0644', (key: string) => entry(key, planted, 3600), 0o644],
+    ['names another key', () => entry('["https://other.example"]', planted, 3600), 0o600],
+    ['is corrupt', () => `{"access_token": "${planted}", "expires_on"`, 0o600],
+    ['lacks the expiry', (key: string) => JSON.stringify({ key, access_token: planted }), 0o600],
+  ])(
+    'falls back to an exchange when the entry %s, and rewrites it 0600',
+    async (_, content, mode) => {
+      const env = gitlabJob();
+      const { file, key } = await filledCache(env);
+      await plant(file, content(key), mode);
+      const probe = await moduleProbe();
+      const run = await fx.run(['token'], { ...env, ...probe.env }, (r) => [r.stdout.trim()]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const token = run.stdout.trim();
+      expect(token).not.toBe('planted-cached-token');
+      expect(token).not.toBe('');
+      expect(fx.exchanges()).toBe(2);
+      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ key, access_token: token });
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      // The probe sees the full path, so its silence above is not an accident.
+      expect(await probe.loaded()).toContain('NativeModule https');
+    },
+  );
+
+  it('leaves a bad setting to the full command even when an entry is fresh', async () => {
+    const env = gitlabJob();
+    const { token } = await filledCache(env);
+    const run = await fx.run(['token', '--ci', 'nowhere'], env, () => [token]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('"nowhere" is not a known CI');
+  });
+});
