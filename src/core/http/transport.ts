@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { HttpClient, getProxyUrl } from '@actions/http-client';
+import { AttemptSignals } from './attempt-signals.ts';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -56,11 +57,12 @@ export function createTransport(userAgent: string): Transport {
   // The client keeps one keep-alive agent for whatever the first request used; an http: agent
   // cannot carry an https: request (ERR_INVALID_PROTOCOL), so each scheme and proxy gets its own.
   const clients = new Map<string, HttpClient>();
+  const signals = new AttemptSignals();
   const clientFor = (url: string, timeoutMs: number): HttpClient => {
     const key = `${new URL(url).protocol} ${getProxyUrl(url)}`;
     let client = clients.get(key);
     if (client === undefined) {
-      client = new HttpClient(userAgent, [], {
+      client = new HttpClient(userAgent, [signals], {
         allowRedirects: false,
         allowRetries: false,
         keepAlive: true,
@@ -71,7 +73,8 @@ export function createTransport(userAgent: string): Transport {
     return client;
   };
   return {
-    send: (request, timeoutMs) => sendOnce(clientFor(request.url, timeoutMs), request, timeoutMs),
+    send: (request, timeoutMs) =>
+      sendOnce(clientFor(request.url, timeoutMs), signals, request, timeoutMs),
     dispose: () => {
       for (const client of clients.values()) client.dispose();
     },
@@ -80,25 +83,25 @@ export function createTransport(userAgent: string): Transport {
 
 async function sendOnce(
   client: HttpClient,
+  signals: AttemptSignals,
   request: HttpRequest,
   timeoutMs: number,
 ): Promise<HttpResponse> {
-  let message: IncomingMessage | undefined;
+  const abort = new AbortController();
+  const attempt = signals.register(abort.signal);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      message?.destroy();
       reject(new NetworkError(`no complete answer within ${Math.round(timeoutMs / 1000)} s`));
+      abort.abort();
     }, timeoutMs);
   });
   const exchange = async (): Promise<HttpResponse> => {
-    const response = await client.request(
-      request.method,
-      request.url,
-      request.body ?? null,
-      request.headers,
-    );
-    message = response.message;
+    const response = await client.request(request.method, request.url, request.body ?? null, {
+      ...request.headers,
+      ...attempt.headers,
+    });
+    const { message } = response;
     const body = await readBody(message);
     return { status: message.statusCode ?? 0, headers: message.headers, body };
   };
@@ -113,6 +116,7 @@ async function sendOnce(
     );
   } finally {
     clearTimeout(timer);
+    attempt.release();
   }
 }
 
