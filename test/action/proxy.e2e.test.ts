@@ -158,6 +158,75 @@ describe('through an HTTPS proxy', () => {
     expect(tls.connections.filter(viaProxy)).toEqual([]);
   });
 
+  describe('that wants credentials', () => {
+    const USER = 'ci-bot';
+    // Every character that must be percent-encoded in a URL's user info, and long enough to scan for.
+    const PASSWORD = 'p@ss:w/rd%?#Zq9-Hu7kLm';
+    let authenticating: ForwardProxy;
+    const proxyUrl = (user: string, password: string) =>
+      authenticating.url.replace(
+        '://',
+        `://${encodeURIComponent(user)}:${encodeURIComponent(password)}@`,
+      );
+
+    beforeAll(async () => {
+      authenticating = await startForwardProxy(() => '127.0.0.1', {
+        credentials: { username: USER, password: PASSWORD },
+      });
+    });
+    afterAll(() => authenticating?.close());
+    beforeEach(() => {
+      authenticating.requests.length = 0;
+    });
+
+    /** Nothing of the proxy password anywhere in what the step printed or wrote. */
+    function expectNoCredentials(result: ActionRun, password: string): void {
+      expect(findLeaks(result, [password, encodeURIComponent(password)])).toEqual([]);
+      for (const text of [result.stdout, result.stderr, result.summary])
+        expect(text).not.toContain(password.slice(0, 9));
+    }
+
+    it('sends the percent-decoded credentials of the proxy URL, with no warning on stderr', async () => {
+      const result = await run({ HTTPS_PROXY: proxyUrl(USER, PASSWORD) });
+      expect(result.errors).toEqual([]);
+      expect(result.exitCode).toBe(0);
+      expect(authenticating.requests.length).toBeGreaterThanOrEqual(2);
+      for (const request of authenticating.requests) {
+        expect(request.credentials).toBe(`${USER}:${PASSWORD}`);
+        expect(request.forwarded).toBe(true);
+      }
+      expect(result.stderr).not.toMatch(/DeprecationWarning|DEP0005|Buffer\(\)/);
+      expect(result.stderr).toBe('');
+      expectNoCredentials(result, PASSWORD);
+    });
+
+    it('without credentials: one line saying the proxy wants them and how to give them', async () => {
+      const result = await run({ HTTPS_PROXY: authenticating.url });
+      expect(result.exitCode).toBe(1);
+      expect(result.errors).toEqual([
+        `Requesting the GitHub OIDC token failed: GitHub OIDC token request was refused by the proxy ${new URL(authenticating.url).host}: it wants credentials (HTTP 407 Proxy Authentication Required). Put the proxy user and password into HTTPS_PROXY, percent-encoded (@ as %40, : as %3A, % as %25): http://user:p%40ss@proxy.example:3128`,
+      ]);
+      expect(result.stdout).not.toMatch(/ECONNRESET/);
+      // Another attempt would send the same nothing: asked once.
+      expect(authenticating.requests).toHaveLength(1);
+      expect(emulatorRequests()).toEqual([]);
+    });
+
+    it('with wrong credentials: says they were not accepted, and echoes none of them', async () => {
+      const wrong = 'Wr0ng:p@ss/w0rd-Xy7';
+      const result = await run({ HTTPS_PROXY: proxyUrl(USER, wrong) });
+      expect(result.exitCode).toBe(1);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatch(
+        /^Requesting the GitHub OIDC token failed: GitHub OIDC token request was refused by the proxy 127\.0\.0\.1:\d+: it did not accept the credentials in the proxy URL \(HTTP 407 Proxy Authentication Required\)\. Check the proxy user and password; /,
+      );
+      expect(authenticating.requests.map((r) => r.credentials)).toEqual([`${USER}:${wrong}`]);
+      expect(result.stderr).toBe('');
+      expectNoCredentials(result, wrong);
+      expect(result.stdout).not.toContain(USER);
+    });
+  });
+
   it('fails with a clear error, and nothing sent elsewhere, when the proxy refuses the host', async () => {
     const refusing = await startForwardProxy(() => undefined);
     try {

@@ -1,6 +1,7 @@
 // A small HTTP forward proxy, as a corporate proxy would be: CONNECT tunnels for HTTPS, nothing
 // else. It resolves host names from its own table only (never DNS), so a name it does not know is
-// refused, and it records every request it sees.
+// refused, and it records every request it sees. Given credentials, it answers a CONNECT without
+// them (or with others) with 407, as an authenticating proxy does.
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
@@ -10,6 +11,13 @@ export interface ProxiedRequest {
   target: string;
   /** Whether it was let through. */
   forwarded: boolean;
+  /** The decoded `user:password` of its Proxy-Authorization header (Basic), if it had one. */
+  credentials: string | undefined;
+}
+
+export interface ProxyOptions {
+  /** Demand these (Basic), answering 407 without them. */
+  credentials?: { username: string; password: string };
 }
 
 export interface ForwardProxy {
@@ -23,14 +31,22 @@ export interface ForwardProxy {
 /** `resolve` maps a host name to a loopback address, or undefined to refuse it. */
 export async function startForwardProxy(
   resolve: (hostname: string) => string | undefined,
+  options: ProxyOptions = {},
 ): Promise<ForwardProxy> {
+  const wanted =
+    options.credentials && `${options.credentials.username}:${options.credentials.password}`;
   const requests: ProxiedRequest[] = [];
   const upstreamPorts = new Set<number>();
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     // Plain-HTTP forwarding is never needed: the action refuses http:// except to loopback,
     // which no proxy is asked for.
-    requests.push({ method: req.method ?? '', target: req.url ?? '', forwarded: false });
+    requests.push({
+      method: req.method ?? '',
+      target: req.url ?? '',
+      forwarded: false,
+      credentials: undefined,
+    });
     res.writeHead(501, { 'content-type': 'text/plain' }).end('only CONNECT is supported\n');
   });
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
@@ -38,9 +54,17 @@ export async function startForwardProxy(
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
     const target = req.url ?? '';
+    const credentials = basicCredentials(req.headers['proxy-authorization']);
+    if (wanted !== undefined && credentials !== wanted) {
+      requests.push({ method: 'CONNECT', target, forwarded: false, credentials });
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
     const match = /^([^:[\]]+|\[[^\]]+\]):(\d+)$/.exec(target);
     const address = match?.[1] === undefined ? undefined : resolve(match[1]);
-    requests.push({ method: 'CONNECT', target, forwarded: address !== undefined });
+    requests.push({ method: 'CONNECT', target, forwarded: address !== undefined, credentials });
     if (match === null || address === undefined) {
       client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -69,4 +93,9 @@ export async function startForwardProxy(
         server.close(() => resolveClose());
       }),
   };
+}
+
+function basicCredentials(header: string | undefined): string | undefined {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? '');
+  return match?.[1] === undefined ? undefined : Buffer.from(match[1], 'base64').toString('utf8');
 }

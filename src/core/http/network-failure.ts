@@ -32,6 +32,7 @@ export function permanentNetworkFailure(
   error: NetworkError,
 ): StageError | undefined {
   const host = new URL(url).hostname;
+  if (error.code === 'PROXY_407') return proxyWantsCredentials({ stage, what }, error);
   if (error.code === 'ENOTFOUND')
     return new StageError(
       stage,
@@ -53,4 +54,23 @@ export function permanentNetworkFailure(
       CA_HINT,
     );
   return undefined;
+}
+
+const PROXY_CREDENTIALS_HINT =
+  'Put the proxy user and password into HTTPS_PROXY, percent-encoded (@ as %40, : as %3A, % as %25): http://user:p%40ss@proxy.example:3128';
+
+/** A 407 from the proxy: another attempt sends the same credentials, so it is not retried. */
+function proxyWantsCredentials({ stage, what }: CallLabel, error: NetworkError): StageError {
+  const proxy = error.proxy?.address ?? 'in between';
+  if (error.proxy?.hasCredentials === true)
+    return new StageError(
+      stage,
+      `${what} was refused by the proxy ${proxy}: it did not accept the credentials in the proxy URL (HTTP 407 Proxy Authentication Required)`,
+      `Check the proxy user and password; ${PROXY_CREDENTIALS_HINT}`,
+    );
+  return new StageError(
+    stage,
+    `${what} was refused by the proxy ${proxy}: it wants credentials (HTTP 407 Proxy Authentication Required)`,
+    PROXY_CREDENTIALS_HINT,
+  );
 }

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { HttpClient, getProxyUrl } from '@actions/http-client';
+import { AttemptSignals } from './attempt-signals.ts';
+import { ProxyCredentials } from './proxy-credentials.ts';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -20,15 +22,25 @@ export interface Transport {
   dispose(): void;
 }
 
+/** The proxy a request went to, as it may be named: never its credentials. */
+export interface ProxyInfo {
+  /** host:port */
+  address: string;
+  /** Whether the proxy URL carries a user or password. */
+  hasCredentials: boolean;
+}
+
 /** The request never produced a complete answer: refused, reset, timed out, unreadable. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
-  /** Node's error code (ENOTFOUND, CERT_HAS_EXPIRED, …) when there is one. */
+  /** Node's error code (ENOTFOUND, CERT_HAS_EXPIRED, …) when there is one; PROXY_407 and the like when the proxy refused to tunnel. */
   readonly code: string | undefined;
+  readonly proxy: ProxyInfo | undefined;
 
-  constructor(message: string, code?: string) {
+  constructor(message: string, code?: string, proxy?: ProxyInfo) {
     super(message);
     this.code = code;
+    this.proxy = proxy;
   }
 
   /** True only when the request provably never reached the server (refused, no such host). */
@@ -56,11 +68,13 @@ export function createTransport(userAgent: string): Transport {
   // The client keeps one keep-alive agent for whatever the first request used; an http: agent
   // cannot carry an https: request (ERR_INVALID_PROTOCOL), so each scheme and proxy gets its own.
   const clients = new Map<string, HttpClient>();
+  const signals = new AttemptSignals();
+  const handlers = [signals, new ProxyCredentials()];
   const clientFor = (url: string, timeoutMs: number): HttpClient => {
     const key = `${new URL(url).protocol} ${getProxyUrl(url)}`;
     let client = clients.get(key);
     if (client === undefined) {
-      client = new HttpClient(userAgent, [], {
+      client = new HttpClient(userAgent, handlers, {
         allowRedirects: false,
         allowRetries: false,
         keepAlive: true,
@@ -71,7 +85,8 @@ export function createTransport(userAgent: string): Transport {
     return client;
   };
   return {
-    send: (request, timeoutMs) => sendOnce(clientFor(request.url, timeoutMs), request, timeoutMs),
+    send: (request, timeoutMs) =>
+      sendOnce(clientFor(request.url, timeoutMs), signals, request, timeoutMs),
     dispose: () => {
       for (const client of clients.values()) client.dispose();
     },
@@ -80,25 +95,25 @@ export function createTransport(userAgent: string): Transport {
 
 async function sendOnce(
   client: HttpClient,
+  signals: AttemptSignals,
   request: HttpRequest,
   timeoutMs: number,
 ): Promise<HttpResponse> {
-  let message: IncomingMessage | undefined;
+  const abort = new AbortController();
+  const attempt = signals.register(abort.signal);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      message?.destroy();
       reject(new NetworkError(`no complete answer within ${Math.round(timeoutMs / 1000)} s`));
+      abort.abort();
     }, timeoutMs);
   });
   const exchange = async (): Promise<HttpResponse> => {
-    const response = await client.request(
-      request.method,
-      request.url,
-      request.body ?? null,
-      request.headers,
-    );
-    message = response.message;
+    const response = await client.request(request.method, request.url, request.body ?? null, {
+      ...request.headers,
+      ...attempt.headers,
+    });
+    const { message } = response;
     const body = await readBody(message);
     return { status: message.statusCode ?? 0, headers: message.headers, body };
   };
@@ -106,6 +121,8 @@ async function sendOnce(
     return await Promise.race([exchange(), timeout]);
   } catch (error) {
     if (error instanceof NetworkError) throw error;
+    const refused = proxyRefusal(error, request.url);
+    if (refused !== undefined) throw refused;
     const code = (error as { code?: unknown } | null)?.code;
     throw new NetworkError(
       describeNetworkError(error),
@@ -113,6 +130,7 @@ async function sendOnce(
     );
   } finally {
     clearTimeout(timer);
+    attempt.release();
   }
 }
 
@@ -134,6 +152,24 @@ function readBody(message: IncomingMessage): Promise<string> {
     message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     message.on('aborted', () => reject(new NetworkError('connection closed mid-answer')));
     message.on('error', reject);
+  });
+}
+
+/**
+ * `tunnel` reports any CONNECT answer but 200 as ECONNRESET; say what the proxy answered instead
+ * (a 407 cannot be cured by another attempt, see network-failure.ts).
+ */
+function proxyRefusal(error: unknown, url: string): NetworkError | undefined {
+  const message = error instanceof Error ? error.message : '';
+  const status = /^tunneling socket could not be established, statusCode=(\d{3})$/.exec(
+    message,
+  )?.[1];
+  const proxyUrl = getProxyUrl(url);
+  if (status === undefined || proxyUrl === '') return undefined;
+  const proxy = new URL(proxyUrl);
+  return new NetworkError(`the proxy answered HTTP ${status} to CONNECT`, `PROXY_${status}`, {
+    address: proxy.host,
+    hasCredentials: proxy.username !== '' || proxy.password !== '',
   });
 }
 

@@ -37,4 +37,27 @@ describe('permanentNetworkFailure', () => {
       'could not resolve the host name dbc-1234.cloud.databricks.com (ENOTFOUND)',
     );
   });
+
+  it('keeps other proxy refusals (502 and the like) transient', () => {
+    const error = new NetworkError('the proxy answered HTTP 502 to CONNECT', 'PROXY_502', {
+      address: 'proxy.example:3128',
+      hasCredentials: false,
+    });
+    expect(permanentNetworkFailure(label, url, error)).toBeUndefined();
+  });
+
+  it.each([
+    [false, 'it wants credentials (HTTP 407'],
+    [true, 'it did not accept the credentials in the proxy URL (HTTP 407'],
+  ])('a 407 is final, names the proxy and says why (credentials given: %s)', (given, why) => {
+    const error = new NetworkError('the proxy answered HTTP 407 to CONNECT', 'PROXY_407', {
+      address: 'proxy.example:3128',
+      hasCredentials: given,
+    });
+    const failure = permanentNetworkFailure(label, url, error);
+    expect(failure?.message).toContain(
+      `Token exchange was refused by the proxy proxy.example:3128: ${why}`,
+    );
+    expect(failure?.hint).toContain('percent-encoded');
+  });
 });
