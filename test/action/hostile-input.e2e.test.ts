@@ -2,6 +2,12 @@
 // - generated inputs (fast-check, fixed seed): the action never crashes with a stack trace, ends
 //   with at most one ::error:: line that names the stage, prints no secret, emits no workflow
 //   command of its own making, and sends nothing to any host but the configured one;
+// - generated server answers (fixed seed) on every route: tokens with line breaks, zero-width or
+//   bidi characters, huge or not strings; `?sslmode=` and look-alike Lakebase hosts; huge
+//   expires_in and exp; deeply nested values and claims; error text that echoes a secret;
+// - secrets pasted into client-id or account-id, and look-alike Databricks hosts;
+// - for every secret issued or supplied, no piece longer than 8 characters shows anywhere
+//   (test/support/leaks.ts);
 // - a server that puts workflow commands, newlines or heredoc delimiters into its answers cannot
 //   make the runner execute a command or set an extra output or variable.
 import fc from 'fast-check';
@@ -13,6 +19,7 @@ import {
   addJobPolicy,
   startEmulator,
   type Emulator,
+  type RouteName,
 } from '../emulator/index.ts';
 import { startForwardProxy, type ForwardProxy } from '../proxy/forward-proxy.ts';
 import { FAILURE_PREFIXES } from '../support/stages.ts';
@@ -113,6 +120,10 @@ const FRAGMENTS = [
   '\u0085',
   '\u001b[31m',
   '\u202e',
+  '\u200b',
+  '\u2066',
+  '\ufeff',
+  '?sslmode=disable&',
   ' ',
   '\t',
   '@',
@@ -144,6 +155,64 @@ const FRAGMENTS = [
   'token',
   '300',
 ];
+/**
+ * Characters that break lines, commands or display, at most two long: between random chunks of 8,
+ * every 9-character piece of a secret still holds random characters, so finding one is a leak.
+ */
+const BREAKERS = [
+  '\r',
+  '\n',
+  '\r\n',
+  '\u0085',
+  '\u2028',
+  '\u200b',
+  '\u200d',
+  '\ufeff',
+  '\u202e',
+  '\u2066',
+  '::',
+  '%',
+  '#',
+  '"',
+  ' ',
+  '=',
+];
+const chunk = fc.stringMatching(/^[A-Za-z0-9_-]{8}$/);
+/** A secret-looking value with breakers inside: what a user might paste, or a server might answer. */
+const brokenSecret = fc
+  .array(fc.tuple(chunk, fc.constantFrom(...BREAKERS)), { minLength: 2, maxLength: 6 })
+  .chain((parts) => chunk.map((last) => `${parts.map(([c, b]) => c + b).join('')}${last}`));
+/** Shapes of real secrets: a PAT, a JWT, an OAuth token; each unique. */
+const plausibleSecret = fc.oneof(
+  fc.stringMatching(/^[0-9a-f]{32}$/).map((hex) => `dapi${hex}`),
+  fc
+    .tuple(
+      chunk,
+      fc.stringMatching(/^[A-Za-z0-9_-]{40}$/),
+      fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    )
+    .map(([h, p, sig]) => `eyJ${h}.eyJ${p}.${sig}`),
+  fc.stringMatching(/^[A-Za-z0-9._-]{24,64}$/),
+);
+/** Longer than the 16 KiB a token may be, and not one repeated piece. */
+const hugeSecret = (max: number) =>
+  fc
+    .tuple(fc.array(chunk, { minLength: 64, maxLength: 64 }), fc.integer({ min: 17_000, max }))
+    .map(([chunks, size]) => {
+      let value = '';
+      for (let i = 0; value.length < size; i++) value += `${chunks[i % chunks.length] ?? ''}${i}`;
+      return value;
+    });
+const secretOf = (max: number) =>
+  fc.oneof(
+    { weight: 3, arbitrary: plausibleSecret },
+    { weight: 3, arbitrary: brokenSecret },
+    { weight: 1, arbitrary: hugeSecret(max) },
+  );
+/** An input must fit one environment variable (128 KiB on Linux); a server answer need not. */
+const secretValue = secretOf(100_000);
+const serverSecret = secretOf(200_000);
+
 const text = fc
   .oneof(
     {
@@ -159,7 +228,7 @@ const text = fc
 type HostChoice =
   { kind: 'emulator' } | { kind: 'variant'; template: string } | { kind: 'text'; value: string };
 const hostChoice: fc.Arbitrary<HostChoice> = fc.oneof(
-  { weight: 4, arbitrary: fc.constant({ kind: 'emulator' as const }) },
+  { weight: 7, arbitrary: fc.constant({ kind: 'emulator' as const }) },
   {
     weight: 4,
     arbitrary: fc
@@ -186,26 +255,61 @@ const hostChoice: fc.Arbitrary<HostChoice> = fc.oneof(
       )
       .map((template) => ({ kind: 'variant' as const, template })),
   },
+  {
+    weight: 2,
+    arbitrary: lookAlikeHost().map((value) => ({ kind: 'text' as const, value })),
+  },
   { weight: 2, arbitrary: text.map((value) => ({ kind: 'text' as const, value })) },
 );
+
+/** A Databricks host name with the domain bent: a suffix, a dash, a missing dot, a wrong TLD. */
+function lookAlikeHost(): fc.Arbitrary<string> {
+  const name = fc.constantFrom('dbc-1234', 'accounts', 'adb-1234567890123456.7', 'accounts-dod');
+  const domain = fc.constantFrom(
+    'cloud.databricks.com',
+    'azuredatabricks.net',
+    'gcp.databricks.com',
+    'cloud.databricks.us',
+    'databricks.azure.cn',
+  );
+  const bend = fc.constantFrom(
+    (d: string) => `${d}.evil.test`,
+    (d: string) => `${d}-evil.test`,
+    (d: string) => d.replace('.', ''),
+    (d: string) => d.replace('.', '-'),
+    (d: string) => `${d.slice(0, -1)}`,
+    (d: string) => d.replace('databricks', 'databrick5'),
+    (d: string) => `${d}.`,
+  );
+  return fc
+    .tuple(name, domain, bend, fc.constantFrom('', ':8443', '/'))
+    .map(([n, d, b, tail]) => `https://${n}.${b(d)}${tail}`);
+}
 
 /** Mostly valid values, so that runs get past the inputs, with hostile text in every field. */
 const mostly = <T>(valid: fc.Arbitrary<T>, weight = 4) =>
   fc.oneof({ weight, arbitrary: valid }, { weight: 1, arbitrary: text });
+/** A secret pasted into the wrong field: the error may recognise it, never show it. */
+const pastedSecret = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      field: fc.constantFrom('client-id', 'account-id'),
+      value: secretValue,
+    }),
+  },
+);
 const generatedInputs = fc.record({
   host: hostChoice,
   'client-id': mostly(fc.constant(SP_APPLICATION_ID)),
+  'account-id': mostly(fc.constant(''), 8),
   audience: mostly(fc.constant(''), 6),
   scope: mostly(fc.constantFrom('', 'all-apis', ' all-apis  sql ')),
   'oidc-token': fc.oneof(
     { weight: 6, arbitrary: fc.constant('') },
-    // A nonce in every token, so that finding it in the log is a leak and not a coincidence.
-    {
-      weight: 1,
-      arbitrary: fc
-        .tuple(text, fc.stringMatching(/^[A-Za-z0-9_-]{16}$/))
-        .map(([t, n]) => `${t}${n}`),
-    },
+    // Random chunks in every token, so that finding a piece of it in the log is a leak.
+    { weight: 1, arbitrary: secretValue },
   ),
   'export-env': mostly(fc.constantFrom('', 'token', 'oidc', 'none', 'TRUE')),
   'lakebase-instance': mostly(fc.constantFrom('', '', 'orders-db')),
@@ -238,7 +342,10 @@ function allowedProxyTargets(host: string): string[] {
 
 describe('generated hostile inputs, whole-action runs', () => {
   const lanes: Lane[] = [];
-  const cases = fc.sample(generatedInputs, { numRuns: GENERATED_RUNS, seed: SEED });
+  const cases = fc.sample(fc.tuple(generatedInputs, pastedSecret), {
+    numRuns: GENERATED_RUNS,
+    seed: SEED,
+  });
   const results: Array<
     { inputs: Record<string, string>; run: ActionRun; secrets: string[]; proxied: string[] } | Error
   > = [];
@@ -249,20 +356,22 @@ describe('generated hostile inputs, whole-action runs', () => {
     await Promise.all(
       lanes.map(async (lane) => {
         for (let index = next++; index < cases.length; index = next++) {
-          const generated = cases[index];
+          const [generated, pasted] = cases[index] ?? [];
           if (generated === undefined) continue;
           prepare(lane);
           const inputs: Record<string, string> = {
             ...generated,
             host: hostValue(generated.host, lane.emulator),
+            ...(pasted && { [pasted.field]: pasted.value }),
           };
           try {
             const run = await runIn(lane, inputs);
             const token = inputs['oidc-token']?.trim() ?? '';
+            const supplied = [token, pasted?.value.trim() ?? ''].filter((v) => v.length >= 8);
             results[index] = {
               inputs,
               run,
-              secrets: [...lane.emulator.secrets(), ...(token.length >= 8 ? [token] : [])],
+              secrets: [...lane.emulator.secrets(), lane.emulator.github.requestToken, ...supplied],
               proxied: lane.proxy.requests.map((r) => r.target),
             };
           } catch (error) {
@@ -452,4 +561,185 @@ describe('a server that answers with workflow commands, newlines and delimiters'
     );
     expect(run.stdout).not.toContain('##[');
   });
+});
+
+/** A value where a server should put a string: a string, or something else entirely. */
+const NOT_STRINGS: unknown[] = [{ toString: 1 }, 12_345, null, [], ['a'], true, { value: 'x' }];
+const serverString = fc.oneof(
+  { weight: 4, arbitrary: text },
+  { weight: 1, arbitrary: fc.constantFrom(...NOT_STRINGS) },
+);
+const deeplyNested = fc.integer({ min: 100, max: 1500 }).map((depth) => {
+  let value: unknown = 'bottom';
+  for (let i = 0; i < depth; i++) value = i % 2 === 0 ? { a: value } : [value];
+  return value;
+});
+const hugeNumber = fc.constantFrom(1e308, 2 ** 53 + 2, 1e21, -1, 0, 3.5, '3600', {});
+const lakebaseHost = fc.oneof(
+  fc.constantFrom(
+    'instance-1.database.example.test?sslmode=disable&x=1',
+    'instance-1.database.example.test/?sslmode=disable',
+    'instance-1.database.example.test#sslmode=disable',
+    'user:pw@instance-1.database.example.test',
+    'instance-1.database.example.test:5432',
+    'instance-1.database.cloud.databricks.com.evil.test',
+    `${'a'.repeat(70)}.example.test`,
+    `${'instance.'.repeat(40_000)}test`,
+  ),
+  text,
+);
+
+/** base64url of JSON, as a JWT part. */
+const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** One hostile answer from one route; `tokens` are the secrets in it (strings a server called a token). */
+interface ServerAnswer {
+  route: RouteName;
+  status: number;
+  body: unknown;
+  tokens: string[];
+  lakebase: boolean;
+}
+
+const serverAnswer: fc.Arbitrary<ServerAnswer> = fc.oneof(
+  fc
+    .tuple(fc.oneof(serverSecret, fc.constantFrom(...NOT_STRINGS)), serverString, hugeNumber)
+    .map(([token, type, expires]) => ({
+      route: 'workspace.token' as const,
+      status: 200,
+      body: { access_token: token, token_type: type, expires_in: expires },
+      tokens: typeof token === 'string' ? [token] : [],
+      lakebase: false,
+    })),
+  // An OAuth error that echoes what the action sent, the GitHub token service's bearer included.
+  fc.tuple(serverString, text, fc.boolean()).map(([error, description, echo]) => ({
+    route: 'workspace.token' as const,
+    status: 400,
+    body: {
+      error,
+      error_description: echo ? `${description}{requestToken}${description}` : description,
+    },
+    tokens: [],
+    lakebase: false,
+  })),
+  fc
+    .tuple(serverString, fc.oneof(serverString, deeplyNested), fc.oneof(serverString, deeplyNested))
+    .map(([hostType, accountId, audiences]) => ({
+      route: 'workspace.metadata' as const,
+      status: 200,
+      body: {
+        host_type: hostType,
+        account_id: accountId,
+        oidc_endpoint: hostType,
+        token_federation_default_oidc_audiences: audiences,
+      },
+      tokens: [],
+      lakebase: false,
+    })),
+  fc.oneof(serverString, deeplyNested).map((userName) => ({
+    route: 'workspace.scim' as const,
+    status: 200,
+    body: { userName, id: userName },
+    tokens: [],
+    lakebase: true,
+  })),
+  fc.tuple(fc.oneof(fc.constant('AVAILABLE'), serverString), lakebaseHost).map(([state, host]) => ({
+    route: 'lakebase.instance' as const,
+    status: 200,
+    body: { name: 'orders-db', state, read_write_dns: host },
+    tokens: [],
+    lakebase: true,
+  })),
+  fc
+    .tuple(
+      fc.oneof(serverSecret, fc.constantFrom(...NOT_STRINGS)),
+      fc.oneof(serverString, hugeNumber),
+    )
+    .map(([token, expiry]) => ({
+      route: 'lakebase.instance-credential' as const,
+      status: 200,
+      body: { token, expiration_time: expiry },
+      tokens: typeof token === 'string' ? [token] : [],
+      lakebase: true,
+    })),
+  // A GitHub token with hostile claims: deeply nested, beyond any date, not strings, line breaks.
+  fc
+    .tuple(fc.oneof(serverString, deeplyNested), hugeNumber, deeplyNested, chunk)
+    .map(([sub, exp, nested, signature]) => {
+      const jwt = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub, exp, iat: exp, aud: sub, nested })}.${signature}${signature}`;
+      return {
+        route: 'github.idtoken' as const,
+        status: 200,
+        body: { value: jwt },
+        tokens: [jwt],
+        lakebase: false,
+      };
+    }),
+);
+
+const SERVER_SEED = 20_261_202;
+const SERVER_RUNS = 40;
+const SERVER_POOL = 4;
+
+describe('generated hostile server answers, whole-action runs', () => {
+  const lanes: Lane[] = [];
+  const answers = fc.sample(serverAnswer, { numRuns: SERVER_RUNS, seed: SERVER_SEED });
+  const results: Array<{ answer: ServerAnswer; run: ActionRun; secrets: string[] } | Error> = [];
+
+  beforeAll(async () => {
+    lanes.push(...(await Promise.all(Array.from({ length: SERVER_POOL }, startLane))));
+    let next = 0;
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (let index = next++; index < answers.length; index = next++) {
+          const answer = answers[index];
+          if (answer === undefined) continue;
+          prepare(lane);
+          const { requestToken } = lane.emulator.github;
+          const body = JSON.parse(
+            JSON.stringify(answer.body).replaceAll('{requestToken}', requestToken),
+          ) as unknown;
+          lane.emulator.faults.add(answer.route, { kind: 'json', status: answer.status, body });
+          try {
+            const run = await runIn(lane, {
+              host: lane.emulator.workspace.url,
+              'client-id': SP_APPLICATION_ID,
+              ...(answer.lakebase && { 'lakebase-instance': 'orders-db' }),
+            });
+            const secrets = [...lane.emulator.secrets(), requestToken, ...answer.tokens];
+            results[index] = { answer, run, secrets: secrets.map((s) => s.trim()) };
+          } catch (error) {
+            results[index] = error instanceof Error ? error : new Error(String(error));
+          }
+        }
+      }),
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all(lanes.flatMap(({ emulator, proxy }) => [emulator.close(), proxy.close()]));
+  });
+
+  it('generated answers from every route, some of them refused', () => {
+    const runs = results.flatMap((r) => (r instanceof Error ? [] : [r]));
+    expect(runs).toHaveLength(SERVER_RUNS);
+    expect(new Set(runs.map((r) => r.answer.route)).size).toBeGreaterThanOrEqual(6);
+    expect(runs.some((r) => r.run.exitCode === 1)).toBe(true);
+  });
+
+  it.each(Array.from({ length: SERVER_RUNS }, (_, i) => i))(
+    'answer %i: no piece of a secret shows',
+    (index) => {
+      const result = results[index];
+      if (result === undefined || result instanceof Error) throw result ?? new Error('not run');
+      const { run, answer, secrets } = result;
+      try {
+        expectWellBehaved(run, secrets);
+        expect(run.stdout).not.toMatch(/Unexpected internal error/);
+      } catch (error) {
+        console.log(JSON.stringify({ index, route: answer.route, status: answer.status }));
+        throw error;
+      }
+    },
+  );
 });

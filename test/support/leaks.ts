@@ -10,6 +10,19 @@ export const SECRET_OUTPUTS = new Set([
 ]);
 export const SECRET_ENV = new Set(['DATABRICKS_TOKEN', 'PGPASSWORD']);
 
+/** The longest piece of a secret that may show: the runner masks whole values only. */
+export const LONGEST_VISIBLE_PIECE = 8;
+
+/** A piece of `secret` longer than LONGEST_VISIBLE_PIECE characters that `text` contains, if any. */
+export function sharedPiece(text: string, secret: string): string | undefined {
+  const size = LONGEST_VISIBLE_PIECE + 1;
+  for (let start = 0; start + size <= secret.length; start++) {
+    const piece = secret.slice(start, start + size);
+    if (text.includes(piece)) return piece;
+  }
+  return undefined;
+}
+
 function encodings(secret: string): string[] {
   return [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)];
 }
@@ -17,7 +30,8 @@ function encodings(secret: string): string[] {
 /**
  * Every way a secret could leave the step unmasked: printed (outside its own ::add-mask:: line),
  * written to stderr or the summary, or put into an output or variable that is not a secret one,
- * or used in an output/variable without having been masked first.
+ * or used in an output/variable without having been masked first; and any piece of it longer than
+ * 8 characters in any of those places (a cut or rewritten secret is not masked by the runner).
  */
 export function findLeaks(run: ActionRun, secrets: string[]): string[] {
   const leaks: string[] = [];
@@ -31,6 +45,21 @@ export function findLeaks(run: ActionRun, secrets: string[]): string[] {
       if (logged.includes(form)) leaks.push(`stdout carries ${label}`);
       if (run.stderr.includes(form)) leaks.push(`stderr carries ${label}`);
       if (run.summary.includes(form)) leaks.push(`summary carries ${label}`);
+    }
+    const places: Array<[string, string]> = [
+      ['stdout', logged],
+      ['stderr', run.stderr],
+      ['summary', run.summary],
+      ...Object.entries(run.outputs)
+        .filter(([name]) => !SECRET_OUTPUTS.has(name))
+        .map(([name, value]): [string, string] => [`output ${name}`, value]),
+      ...Object.entries(run.env)
+        .filter(([name]) => !SECRET_ENV.has(name))
+        .map(([name, value]): [string, string] => [`env ${name}`, value]),
+    ];
+    for (const [place, text] of places) {
+      const piece = text.includes(secret) ? undefined : sharedPiece(text, secret);
+      if (piece !== undefined) leaks.push(`${place} carries the piece "${piece}" of ${label}`);
     }
     for (const [name, value] of Object.entries(run.outputs)) {
       if (!value.includes(secret)) continue;
