@@ -1,11 +1,5 @@
 // `pat revoke --token-id ID`: the final step of a pipeline that minted a PAT with exchange.
-import {
-  invalidSetting,
-  quoted,
-  REVOKE_POLICY,
-  revokePatById,
-  systemClock,
-} from '../../core/index.ts';
+import { invalidSetting, quoted, revokePatById } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
 import { REVOKE_BUDGET_MS, revokeFallback } from '../revoke.ts';
 import type { Session } from '../session.ts';
@@ -19,11 +13,12 @@ export async function patRevokeCommand(
   session: Session,
 ): Promise<number> {
   const tokenId = readTokenId(args, session);
+  // A final step has no cancel grace to fit in: the exchange's usual retries, then a bounded delete.
   const { deps } = session.coreDeps(settings);
   const revocation = await revokePatById(
     tokenId,
     revokeFallback(settings, deps),
-    { ...deps, clock: systemClock, policy: REVOKE_POLICY },
+    deps,
     REVOKE_BUDGET_MS,
   );
   session.log.info(
