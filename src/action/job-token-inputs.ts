@@ -1,4 +1,4 @@
-import type { SettingReader } from '../core/index.ts';
+import { jobPatComment, type SettingReader } from '../core/index.ts';
 
 /**
  * The defaults that need the runner's environment: a PAT comment a later sweep can parse
@@ -11,13 +11,9 @@ export function withJobDefaults(
   return (name) => {
     const value = read(name);
     if (value !== '') return value;
-    if (name === 'pat-comment') return defaultPatComment(env);
+    // The action runs only on a GitHub runner: its comment is always the gha/ form.
+    if (name === 'pat-comment') return jobPatComment({ ...env, GITHUB_ACTIONS: 'true' });
     if (name === 'obo-comment') return `rotated-by:${env['GITHUB_REPOSITORY'] ?? 'unknown'}`;
     return value;
   };
-}
-
-export function defaultPatComment(env: Record<string, string | undefined>): string {
-  const part = (name: string): string => env[name] || 'unknown';
-  return `gha/${part('GITHUB_REPOSITORY')}/run/${part('GITHUB_RUN_ID')}/${part('GITHUB_RUN_ATTEMPT')}/${part('GITHUB_JOB')}`;
 }

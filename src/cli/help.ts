@@ -16,7 +16,7 @@ const FLAGS = `Settings (a flag beats its variable):
 const BASE_FLAGS = FLAGS.split('\n  --lakebase-instance')[0] ?? FLAGS;
 
 const PAT_FLAGS = `  --pat-lifetime SECONDS   also mint a job-scoped PAT (1 to 86400): DATABRICKS_TOKEN is then the PAT
-  --pat-comment TEXT       its comment (default: databricks-oidc job token)
+  --pat-comment TEXT       its comment (default: <ci>/<project>/run/<run>/<attempt>/<job>)
   --pat-allow-long-lifetime  allow a --pat-lifetime over one day`;
 
 const HANDOFF_FLAGS = `  --format F      auto (default: azure on Azure Pipelines, github on GitHub, else shell),

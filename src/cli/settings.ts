@@ -1,6 +1,7 @@
 import {
   CI_CHOICES,
   invalidSetting,
+  jobPatComment,
   parseConfig,
   quoted,
   type CiChoice,
@@ -32,7 +33,10 @@ export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
       (variable === undefined ? '' : (env[variable] ?? '').trim())
     );
   };
-  const config = parseConfig(read);
+  const config = parseConfig((name) => {
+    const value = read(name);
+    return name === 'pat-comment' && value === '' ? jobPatComment(env) : value;
+  });
   const optional = (value: string | undefined): string | undefined =>
     value === '' ? undefined : value;
   return {

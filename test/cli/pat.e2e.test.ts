@@ -42,12 +42,13 @@ function onlyPat() {
 
 describe('exec --pat-lifetime', () => {
   it('gives the child the PAT as DATABRICKS_TOKEN and revokes it when the child exits', async () => {
-    const run = await fx.run(
-      ['exec', '--pat-lifetime', '600', '--', ...childPrinting(0)],
-      gitlabJob(),
-    );
+    const env = gitlabJob();
+    const run = await fx.run(['exec', '--pat-lifetime', '600', '--', ...childPrinting(0)], env);
     expect(run.exitCode, run.stderr).toBe(0);
     const record = onlyPat();
+    expect(record.comment).toBe(
+      `gitlab/${env['CI_PROJECT_PATH']}/run/${env['CI_PIPELINE_ID']}/unknown/${env['CI_JOB_ID']}`,
+    );
     expect(run.stdout).toBe(`${sha256(record.value)} ${record.tokenId} true`);
     expect(record.ownerUserName).toBe(CLIENT_ID);
     expect((record.expiresAt?.getTime() ?? 0) - record.createdAt.getTime()).toBe(600_000);
