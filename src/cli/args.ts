@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SETTING_FLAGS, SOURCE_VARIABLES } from './setting-variables.ts';
 
 export const COMMANDS = [
   'exchange',
@@ -18,20 +19,7 @@ export const GROUPS = { obo: ['mint', 'prune'], pat: ['revoke'] } as const;
 export type Group = keyof typeof GROUPS;
 export type HelpTopic = Command | Group;
 
-/** Flags that name a core setting, with the SDK variable each one beats. */
-export const SETTING_FLAGS: Record<string, string | undefined> = {
-  host: 'DATABRICKS_HOST',
-  'account-id': 'DATABRICKS_ACCOUNT_ID',
-  'client-id': 'DATABRICKS_CLIENT_ID',
-  audience: 'DATABRICKS_TOKEN_AUDIENCE',
-  scope: undefined,
-  'lakebase-instance': undefined,
-  'lakebase-endpoint': undefined,
-  'lakebase-database': undefined,
-  'lakebase-ttl': undefined,
-};
-
-const SOURCE_FLAGS = ['ci', 'oidc-token-env', 'oidc-token-file'];
+const SOURCE_FLAGS = ['ci', ...Object.keys(SOURCE_VARIABLES)];
 const LAKEBASE_FLAGS = Object.keys(SETTING_FLAGS).filter((flag) => flag.startsWith('lakebase-'));
 /** The exchange alone: who, where, and the JWT. */
 const BASE = [
@@ -94,6 +82,8 @@ export function settingFlag(command: Command, setting: string): string {
 
 export interface ParsedArgs {
   command: Command;
+  /** The arguments as given, command words included. */
+  argv: readonly string[];
   flags: Record<string, string | boolean | undefined>;
   /** What follows `--`: the child command of exec and serve. */
   child: string[];
@@ -152,7 +142,7 @@ export function parseCommandLine(argv: string[]): ArgsResult {
       };
     if (!spec.child && child.length > 0)
       return { kind: 'usage-error', message: `${command} takes no command after --` };
-    return { kind: 'run', args: { command, flags: values as ParsedArgs['flags'], child } };
+    return { kind: 'run', args: { command, argv, flags: values as ParsedArgs['flags'], child } };
   } catch (error) {
     const text = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     return {

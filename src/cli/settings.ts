@@ -8,8 +8,9 @@ import {
   type Config,
   type Environment,
   type SourceOptions,
-} from '../core/startup.ts';
-import { SETTING_FLAGS, settingFlag, type ParsedArgs } from './args.ts';
+} from '../core/index.ts';
+import { settingFlag, type ParsedArgs } from './args.ts';
+import { SETTING_FLAGS, SOURCE_VARIABLES } from './setting-variables.ts';
 
 export interface CliSettings {
   config: Config;
@@ -44,8 +45,8 @@ export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
     source: {
       ci: parseCi(flag('ci') ?? 'auto'),
       audience: config.audience,
-      tokenFile: optional(flag('oidc-token-file') ?? env['DATABRICKS_OIDC_TOKEN_FILEPATH']),
-      tokenEnv: optional(flag('oidc-token-env') ?? env['DATABRICKS_OIDC_TOKEN_ENV']),
+      tokenFile: optional(flag('oidc-token-file') ?? env[SOURCE_VARIABLES['oidc-token-file']]),
+      tokenEnv: optional(flag('oidc-token-env') ?? env[SOURCE_VARIABLES['oidc-token-env']]),
     },
   };
 }

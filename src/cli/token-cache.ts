@@ -13,8 +13,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Environment } from '../core/startup.ts';
-import type { CliSettings } from './settings.ts';
+import { jobPatComment, type Environment } from '../core/startup.ts';
+import { SETTING_VARIABLES } from './setting-variables.ts';
 
 /** A cached token is reused until this close to its expiry. */
 const REUSE_MARGIN_MS = 60_000;
@@ -30,19 +30,37 @@ export interface CacheEntry {
   key: string;
 }
 
-/** Under the CI's temp dir or $XDG_RUNTIME_DIR, keyed by everything that decides the token. */
-export function cacheEntry(env: Environment, { config }: CliSettings): CacheEntry {
+/**
+ * Under the CI's temp dir or $XDG_RUNTIME_DIR, keyed by the call as given (its arguments and the
+ * DATABRICKS_* variables the settings read, which fix host, account, client id, audience and scope)
+ * and by the CI job. The raw call, not the settings it parses to, so that a hit needs no parsing:
+ * only the full command writes an entry, after those very arguments passed every check, so a hit
+ * never skips a check that would fail. The job, because a shared runner's temp dir outlives a job:
+ * another job's token answers to another job's policy.
+ */
+export function cacheEntry(argv: readonly string[], env: Environment): CacheEntry {
   const base =
     env['RUNNER_TEMP'] || env['AGENT_TEMPDIRECTORY'] || env['XDG_RUNTIME_DIR'] || tmpdir();
   const key = JSON.stringify([
-    config.host.url,
-    config.accountId ?? '',
-    config.clientId ?? '',
-    config.audience ?? '',
-    config.scope,
+    withoutJsonFlag(argv),
+    SETTING_VARIABLES.map((name) => env[name] ?? ''),
+    jobPatComment(env),
   ]);
   const dir = `databricks-oidc-${process.getuid?.() ?? 'user'}`;
   return { file: join(base, dir, `token-${fnv1a64(key)}.json`), key };
+}
+
+/**
+ * The call without its --json flags, which only change how the answer is printed, so that `token`
+ * and `token --json` share an entry. A --json after `--` (a child command) or after a flag still
+ * waiting for its value (`--scope --json`, ambiguous) is not the flag: both calls are refused, and
+ * it stays, so a refused call never shares the key of one that passed.
+ */
+function withoutJsonFlag(argv: readonly string[]): readonly string[] {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  const awaitsValue = (arg: string): boolean =>
+    arg.startsWith('-') && !arg.includes('=') && arg !== '--json';
+  return argv.filter((arg, i) => !(arg === '--json' && i < end && !awaitsValue(argv[i - 1] ?? '')));
 }
 
 /**

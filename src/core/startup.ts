@@ -1,9 +1,6 @@
-// The core's start-up entry: what an edge needs to read its settings before it knows whether it
-// will talk to the network. Its module graph stops short of the transport (no @actions/http-client,
-// no TLS), so a cached `databricks-oidc token` answers without evaluating them
+// The core's start-up entry: what the cached `databricks-oidc token` path needs before it knows
+// whether it must do anything else. Its module graph stops short of the configuration checks, the
+// token sources and the transport, so a cache hit evaluates none of them
 // (test/project/boundaries.test.ts holds it). index.ts exports the same bindings.
-export { invalidSetting, parseConfig, quoted, type Config } from './config.ts';
 export { jobPatComment } from './job-comment.ts';
-export { CI_CHOICES, type CiChoice } from './subject-token/ci-detector.ts';
-export type { SourceOptions } from './subject-token/detect.ts';
 export type { Environment } from './subject-token/github-actions.ts';

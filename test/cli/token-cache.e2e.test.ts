@@ -104,6 +104,29 @@ describe('token, cached', () => {
     },
   );
 
+  // A shell runner's temp dir outlives its jobs: a later job must answer to its own policy.
+  it("does not answer another CI job from this job's entry", async () => {
+    const env = gitlabJob();
+    const { file, token } = await filledCache(env);
+    const nextJob = { ...env, CI_JOB_ID: `${env['CI_JOB_ID'] ?? ''}1` };
+    const run = await fx.run(['token'], nextJob, (r) => [token, r.stdout.trim()]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(fx.exchanges()).toBe(2);
+    expect(run.stdout.trim()).not.toBe(token);
+    expect(await readdir(join(file, '..'))).toHaveLength(2);
+  });
+
+  it('shares no entry with a refused call that only differs by a --json', async () => {
+    const env = gitlabJob();
+    const first = await fx.run(['token', '--scope', 'all-apis'], env, (r) => [r.stdout.trim()]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const cachedToken = () => [first.stdout.trim()];
+    const run = await fx.run(['token', '--scope', '--json', 'all-apis'], env, cachedToken);
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain("'--scope' argument is ambiguous");
+  });
+
   it('leaves a bad setting to the full command even when an entry is fresh', async () => {
     const env = gitlabJob();
     const { token } = await filledCache(env);

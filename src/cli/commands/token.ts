@@ -9,7 +9,7 @@ export async function tokenCommand(
   settings: CliSettings,
   session: Session,
 ): Promise<number> {
-  const entry = cacheEntry(session.env, settings);
+  const entry = cacheEntry(args.argv, session.env);
   let cached = freshCachedToken(entry);
   if (cached === undefined) {
     const { credentials } = await session.credentials(settings);
