@@ -12,12 +12,6 @@ import { cliLeaks, runCli, startCli } from './runner.ts';
 const fx = useCliEmulator();
 const SDK_STEP = fileURLToPath(new URL('../action/sdk-step.ts', import.meta.url));
 
-function gitlabJob(): Record<string, string> {
-  const aud = fx.tokenEndpoint();
-  fx.trust(fx.emulator.ci.gitlab, [aud]);
-  return fx.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN');
-}
-
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 const HASH_CHILD = [
   process.execPath,
@@ -27,50 +21,33 @@ const HASH_CHILD = [
 
 describe('exec', () => {
   it("runs the child with the token in its environment, prints nothing itself, and returns the child's code", async () => {
-    const run = await fx.run(['exec', '--', ...HASH_CHILD], gitlabJob());
+    const run = await fx.run(['exec', '--', ...HASH_CHILD], fx.gitlabJob());
     expect(run.exitCode).toBe(7);
     const [hash, host] = run.stdout.split(' ');
     expect(host).toBe(fx.emulator.workspace.url);
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    const token = await fx.run(['token'], gitlabJob(), (r) => [r.stdout.trim()]);
+    const token = await fx.run(['token'], fx.gitlabJob(), (r) => [r.stdout.trim()]);
     expect(sha256(token.stdout.trim())).not.toBe(hash); // a second exchange gives another token
     expect(run.stderr).not.toContain('cannot mask');
   });
 
   it('returns 128 + the signal when the child is killed', async () => {
-    const run = await fx.run(['exec', '--', 'sh', '-c', 'kill -TERM $$'], gitlabJob());
+    const run = await fx.run(['exec', '--', 'sh', '-c', 'kill -TERM $$'], fx.gitlabJob());
     expect(run.exitCode).toBe(128 + 15);
   });
 });
 
 describe('exec signals', () => {
   it('forwards SIGTERM to the child and returns its code', async () => {
-    const env = gitlabJob();
-    const script = "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done";
-    const running = startCli(
-      [
-        'exec',
-        '--host',
-        fx.emulator.workspace.url,
-        '--client-id',
-        CLIENT_ID,
-        '--',
-        'sh',
-        '-c',
-        script,
-      ],
-      { ...env, TMPDIR: fx.dir },
-    );
-    await running.waitFor(/ready/);
-    running.child.kill('SIGTERM');
-    expect(await running.exited).toBe(42);
-    expect(running.output().stdout).toContain('got-term');
+    const run = await fx.execSignalled([], fx.gitlabJob());
+    expect(run.exitCode).toBe(42);
+    expect(run.stdout).toContain('got-term');
   });
 });
 
 describe('token', () => {
   it('prints only the token, caches it 0600 in a 0700 directory, and reuses it with no request', async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const first = await fx.run(['token'], env, (r) => [r.stdout.trim()]);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(fx.exchanges()).toBe(1);
@@ -148,7 +125,7 @@ describe('serve', () => {
   });
 
   it('serves the Databricks SDK for JavaScript (auth type metadata-service) in a child it runs', async () => {
-    const run = await fx.run(['serve', '--', process.execPath, SDK_STEP], gitlabJob());
+    const run = await fx.run(['serve', '--', process.execPath, SDK_STEP], fx.gitlabJob());
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(result).toMatchObject({ ok: true, authType: 'metadata-service' });
@@ -176,7 +153,7 @@ describe('policy and doctor', () => {
 
   it('doctor --json says which sources matched, the claims and what would shadow OIDC', async () => {
     const run = await fx.run(['doctor', '--json'], {
-      ...gitlabJob(),
+      ...fx.gitlabJob(),
       DATABRICKS_TOKEN: 'dapi-stale-token-value',
     });
     const report = JSON.parse(run.stdout) as Record<string, unknown>;
@@ -220,7 +197,7 @@ describe('bad input', () => {
   it('two explicit token sources at once: exit 2', async () => {
     const run = await fx.run(
       ['exchange', '--oidc-token-file', '/x', '--oidc-token-env', 'X'],
-      gitlabJob(),
+      fx.gitlabJob(),
     );
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('oidc-token-file and oidc-token-env are both set');
@@ -243,7 +220,7 @@ describe('bad input', () => {
   });
 
   it('a JWT whose aud is not --audience is said plainly', async () => {
-    const run = await fx.run(['exchange', '--audience', 'api://something-else'], gitlabJob());
+    const run = await fx.run(['exchange', '--audience', 'api://something-else'], fx.gitlabJob());
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(
       `audience is "api://something-else", but the token's aud is "${fx.tokenEndpoint()}"`,
@@ -256,10 +233,13 @@ describe('bad input', () => {
     await mkdir(join(fx.dir, 'sub'));
     await writeFile(target, 'x');
     await symlink(target, join(fx.dir, 'sub', 'link'));
-    const link = await fx.run(['exchange', '--output', join(fx.dir, 'sub', 'link')], gitlabJob());
+    const link = await fx.run(
+      ['exchange', '--output', join(fx.dir, 'sub', 'link')],
+      fx.gitlabJob(),
+    );
     expect(link.exitCode).toBe(2);
     expect(link.stderr).toContain('is a symbolic link');
-    const existing = await fx.run(['exchange', '--output', target], gitlabJob());
+    const existing = await fx.run(['exchange', '--output', target], fx.gitlabJob());
     expect(existing.exitCode).toBe(2);
     expect(existing.stderr).toContain('already exists');
   });

@@ -9,7 +9,7 @@ import {
   startEmulator,
   type Emulator,
 } from '../emulator/index.ts';
-import { cliLeaks, runCli, type CliRun } from './runner.ts';
+import { cliLeaks, runCli, startCli, type CliRun } from './runner.ts';
 
 export const CLIENT_ID = JOB_SERVICE_PRINCIPAL.applicationId;
 
@@ -32,6 +32,13 @@ export interface CliFixture {
   ): Promise<CliRun>;
   /** Access tokens the workspace issued so far (parsed from the recorded answers is not possible: counted). */
   exchanges(): number;
+  /** A GitLab job whose id token (DATABRICKS_OIDC_TOKEN) the service principal's policy accepts. */
+  gitlabJob(): Record<string, string>;
+  /**
+   * `exec` with these flags (and --host, --client-id) of a shell child that traps SIGTERM (prints
+   * got-term, exits 42), sent SIGTERM once it is running: the CLI's exit code and output.
+   */
+  execSignalled(flags: string[], env: Record<string, string>): Promise<CliRun>;
 }
 
 export function useCliEmulator(): CliFixture {
@@ -69,6 +76,22 @@ export function useCliEmulator(): CliFixture {
     return result;
   };
   fixture.exchanges = () => requestsTo(fixture.emulator, 'workspace.token').length;
+  fixture.gitlabJob = () => {
+    const aud = fixture.tokenEndpoint();
+    fixture.trust(fixture.emulator.ci.gitlab, [aud]);
+    return fixture.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN');
+  };
+  fixture.execSignalled = async (flags, env) => {
+    const script = "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done";
+    const settings = ['--host', fixture.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const running = startCli(['exec', ...flags, ...settings, '--', 'sh', '-c', script], {
+      ...env,
+      TMPDIR: fixture.dir,
+    });
+    await running.waitFor(/ready/);
+    running.child.kill('SIGTERM');
+    return { exitCode: await running.exited, ...running.output() };
+  };
   return fixture;
 }
 

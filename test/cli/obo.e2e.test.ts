@@ -10,17 +10,11 @@ import { CLIENT_ID, useCliEmulator } from './fixture.ts';
 
 const fx = useCliEmulator();
 
-function gitlabJob(): Record<string, string> {
-  const aud = fx.tokenEndpoint();
-  fx.trust(fx.emulator.ci.gitlab, [aud]);
-  return fx.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN');
-}
-
 /** The rotating identity (the job's service principal) is a workspace admin; the partner exists. */
 function setUp(): { env: Record<string, string>; partner: string } {
   fx.emulator.pats.addAdmin(CLIENT_ID);
   const sp = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
-  return { env: gitlabJob(), partner: sp.applicationId };
+  return { env: fx.gitlabJob(), partner: sp.applicationId };
 }
 
 const handedOff = (stdout: string): Record<string, string> =>

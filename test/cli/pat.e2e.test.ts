@@ -6,15 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requestsTo } from '../emulator/index.ts';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
-import { startCli } from './runner.ts';
 
 const fx = useCliEmulator();
-
-function gitlabJob(): Record<string, string> {
-  const aud = fx.tokenEndpoint();
-  fx.trust(fx.emulator.ci.gitlab, [aud]);
-  return fx.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN');
-}
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
@@ -42,7 +35,7 @@ function onlyPat() {
 
 describe('exec --pat-lifetime', () => {
   it('gives the child the PAT as DATABRICKS_TOKEN and revokes it when the child exits', async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const run = await fx.run(['exec', '--pat-lifetime', '600', '--', ...childPrinting(0)], env);
     expect(run.exitCode, run.stderr).toBe(0);
     const record = onlyPat();
@@ -62,37 +55,18 @@ describe('exec --pat-lifetime', () => {
   it("revokes it when the child fails, and keeps the child's exit code", async () => {
     const run = await fx.run(
       ['exec', '--pat-lifetime', '600', '--', ...childPrinting(3)],
-      gitlabJob(),
+      fx.gitlabJob(),
     );
     expect(run.exitCode).toBe(3);
     expect(fx.emulator.pats.isLive(onlyPat().value)).toBe(false);
   });
 
   it('revokes it when the child is signalled through the CLI', async () => {
-    const env = gitlabJob();
-    const script = "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done";
-    const running = startCli(
-      [
-        'exec',
-        '--pat-lifetime',
-        '600',
-        '--host',
-        fx.emulator.workspace.url,
-        '--client-id',
-        CLIENT_ID,
-        '--',
-        'sh',
-        '-c',
-        script,
-      ],
-      { ...env, TMPDIR: fx.dir },
-    );
-    await running.waitFor(/ready/);
-    running.child.kill('SIGTERM');
-    expect(await running.exited).toBe(42);
+    const run = await fx.execSignalled(['--pat-lifetime', '600'], fx.gitlabJob());
+    expect(run.exitCode).toBe(42);
     expect(fx.emulator.pats.isLive(onlyPat().value)).toBe(false);
-    expect(running.output().stderr).toContain('is revoked with the PAT itself');
-    expect(running.output().stderr).not.toContain(onlyPat().value);
+    expect(run.stderr).toContain('is revoked with the PAT itself');
+    expect(run.stderr).not.toContain(onlyPat().value);
   });
 
   it('falls back to a fresh exchange when the PAT may not revoke itself', async () => {
@@ -101,7 +75,7 @@ describe('exec --pat-lifetime', () => {
       status: 403,
       body: { error_code: 'PERMISSION_DENIED', message: 'A token may not delete itself.' },
     });
-    const run = await fx.run(['exec', '--pat-lifetime', '600', '--', 'true'], gitlabJob());
+    const run = await fx.run(['exec', '--pat-lifetime', '600', '--', 'true'], fx.gitlabJob());
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain('revoked with a fresh exchange');
     expect(fx.exchanges()).toBe(2);
@@ -115,7 +89,7 @@ describe('exec --pat-lifetime', () => {
       { kind: 'status', status: 403, body: refused },
       Infinity,
     );
-    const ok = await fx.run(['exec', '--pat-lifetime', '600', '--', 'true'], gitlabJob());
+    const ok = await fx.run(['exec', '--pat-lifetime', '600', '--', 'true'], fx.gitlabJob());
     const record = onlyPat();
     expect(ok.exitCode).toBe(5);
     expect(ok.stderr).toContain(`the job-scoped PAT ${record.tokenId} was not revoked`);
@@ -125,7 +99,7 @@ describe('exec --pat-lifetime', () => {
     // A failed child keeps its own code; the PAT is still named.
     const failed = await fx.run(
       ['exec', '--pat-lifetime', '600', '--', 'sh', '-c', 'exit 9'],
-      gitlabJob(),
+      fx.gitlabJob(),
     );
     expect(failed.exitCode).toBe(9);
     expect(failed.stderr).toContain('was not revoked');
@@ -133,7 +107,10 @@ describe('exec --pat-lifetime', () => {
 
   it('refuses a bad lifetime before any request', async () => {
     for (const lifetime of ['0', '-5', '1h', '90000']) {
-      const run = await fx.run(['exec', `--pat-lifetime=${lifetime}`, '--', 'true'], gitlabJob());
+      const run = await fx.run(
+        ['exec', `--pat-lifetime=${lifetime}`, '--', 'true'],
+        fx.gitlabJob(),
+      );
       expect(run.exitCode, lifetime).toBe(2);
       expect(run.stderr).toMatch(
         /pat-lifetime .* (is not a positive whole number|is over one day)/,
@@ -143,7 +120,7 @@ describe('exec --pat-lifetime', () => {
     expect(fx.exchanges()).toBe(0);
     const long = await fx.run(
       ['exec', '--pat-lifetime', '90000', '--pat-allow-long-lifetime', '--', 'true'],
-      gitlabJob(),
+      fx.gitlabJob(),
     );
     expect(long.exitCode, long.stderr).toBe(0);
   });
@@ -151,7 +128,7 @@ describe('exec --pat-lifetime', () => {
 
 describe('exchange --pat-lifetime and pat revoke', () => {
   it('hands off the PAT, names it on stderr, and a later pat revoke removes it', async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const run = await fx.run(
       [
         'exchange',
@@ -194,7 +171,7 @@ describe('exchange --pat-lifetime and pat revoke', () => {
     await writeFile(existing, 'old\n');
     const run = await fx.run(
       ['exchange', '--pat-lifetime', '600', '--output', existing],
-      gitlabJob(),
+      fx.gitlabJob(),
     );
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('already exists');
@@ -203,7 +180,7 @@ describe('exchange --pat-lifetime and pat revoke', () => {
   });
 
   it('pat revoke says what is missing or wrong, and never echoes a token given as id', async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const missing = await fx.run(['pat', 'revoke'], env);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('token-id is not set');
@@ -216,7 +193,7 @@ describe('exchange --pat-lifetime and pat revoke', () => {
   });
 
   it('pat revoke on a refused delete exits 5 and names the token', async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const refused = { error_code: 'PERMISSION_DENIED', message: 'nope' };
     fx.emulator.faults.add('tokens.delete', { kind: 'status', status: 403, body: refused });
     const run = await fx.run(['pat', 'revoke', '--token-id', 'abc123'], env);

@@ -14,12 +14,6 @@ const HEAVY_MODULES = [
   'NativeModule crypto',
 ];
 
-function gitlabJob(): Record<string, string> {
-  const aud = fx.tokenEndpoint();
-  fx.trust(fx.emulator.ci.gitlab, [aud]);
-  return fx.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN');
-}
-
 /** Preloaded through NODE_OPTIONS: the Node built-ins the run loaded, written at exit. */
 async function moduleProbe(): Promise<{
   env: Record<string, string>;
@@ -64,7 +58,7 @@ const entry = (key: string, token: string, secondsLeft: number): string =>
 
 describe('token, cached', () => {
   it('answers a fresh entry from the file alone: no request, no transport evaluated', async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const { file, key } = await filledCache(env);
     await plant(file, entry(key, 'planted-cached-token', 3600), 0o600);
     const probe = await moduleProbe();
@@ -87,7 +81,7 @@ describe('token, cached', () => {
   ])(
     'falls back to an exchange when the entry %s, and rewrites it 0600',
     async (_, content, mode) => {
-      const env = gitlabJob();
+      const env = fx.gitlabJob();
       const { file, key } = await filledCache(env);
       await plant(file, content(key), mode);
       const probe = await moduleProbe();
@@ -106,7 +100,7 @@ describe('token, cached', () => {
 
   // A shell runner's temp dir outlives its jobs: a later job must answer to its own policy.
   it("does not answer another CI job from this job's entry", async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const { file, token } = await filledCache(env);
     const nextJob = { ...env, CI_JOB_ID: `${env['CI_JOB_ID'] ?? ''}1` };
     const run = await fx.run(['token'], nextJob, (r) => [token, r.stdout.trim()]);
@@ -117,7 +111,7 @@ describe('token, cached', () => {
   });
 
   it('shares no entry with a refused call that only differs by a --json', async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const first = await fx.run(['token', '--scope', 'all-apis'], env, (r) => [r.stdout.trim()]);
     expect(first.exitCode, first.stderr).toBe(0);
     const cachedToken = () => [first.stdout.trim()];
@@ -128,7 +122,7 @@ describe('token, cached', () => {
   });
 
   it('leaves a bad setting to the full command even when an entry is fresh', async () => {
-    const env = gitlabJob();
+    const env = fx.gitlabJob();
     const { token } = await filledCache(env);
     const run = await fx.run(['token', '--ci', 'nowhere'], env, () => [token]);
     expect(run.exitCode).toBe(2);
