@@ -18,6 +18,9 @@ export function exitCodeOf(error: unknown): number {
   if (!(error instanceof StageError)) return 1;
   if (error.stage === 'inputs' || error.stage === 'outputs') return EXIT.usage;
   if (error.hint.startsWith('This looks transient')) return EXIT.transient;
+  // A PAT left valid because the network failed is transient, not refused.
+  if (error.cause !== undefined && exitCodeOf(error.cause) === EXIT.transient)
+    return EXIT.transient;
   if (error.stage === 'ci-token' || error.stage === 'github-token') return EXIT.unavailable;
   return EXIT.refused;
 }

@@ -29,8 +29,8 @@ export class StageError extends Error {
   readonly stage: Stage;
   readonly hint: string;
 
-  constructor(stage: Stage, problem: string, hint: string) {
-    super(`${STAGE_LABELS[stage]} failed: ${problem}. ${hint}`);
+  constructor(stage: Stage, problem: string, hint: string, options?: ErrorOptions) {
+    super(`${STAGE_LABELS[stage]} failed: ${problem}. ${hint}`, options);
     this.name = 'StageError';
     this.stage = stage;
     this.hint = hint;

@@ -55,6 +55,7 @@ export async function revokeJobPat(
   if (fallback === undefined)
     throw notRevoked(saved, 'the PAT was refused, and no fresh exchange is possible');
   let reason: string;
+  let cause: unknown;
   try {
     const { token } = await obtainCredentials(fallback.config, {
       ...deps,
@@ -66,18 +67,22 @@ export async function revokeJobPat(
     reason = 'both the PAT and a freshly exchanged token were refused';
   } catch (error) {
     reason = `the fresh exchange failed: ${describeFailure(error)}`;
+    cause = error;
   }
-  throw notRevoked(saved, reason);
+  throw notRevoked(saved, reason, cause);
 }
 
+/** `cause`: the failure of the fresh exchange or its delete, which tells transient from refused. */
 export function notRevoked(
   saved: Pick<SavedPat, 'workspaceUrl' | 'tokenId'>,
   reason: string,
+  cause?: unknown,
 ): StageError {
   return new StageError(
     'revoke',
     `the job-scoped PAT ${saved.tokenId} was not revoked (${reason})`,
     `It stays valid until its expiry: revoke it now with ${manualRevokeCommand(saved)}`,
+    cause === undefined ? undefined : { cause },
   );
 }
 

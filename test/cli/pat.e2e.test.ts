@@ -105,6 +105,15 @@ describe('exec --pat-lifetime', () => {
     expect(failed.stderr).toContain('was not revoked');
   });
 
+  it('exits 6, not 5, when the PAT is left valid by a transient failure', async () => {
+    fx.emulator.faults.add('tokens.delete', { kind: 'status', status: 503 }, Infinity);
+    const run = await fx.run(['exec', '--pat-lifetime', '600', '--', 'true'], fx.gitlabJob());
+    expect(run.exitCode, run.stderr).toBe(6);
+    expect(run.stderr).toContain(`the job-scoped PAT ${onlyPat().tokenId} was not revoked`);
+    expect(run.stderr).toContain('did not succeed after 2 attempts');
+    expect(fx.emulator.pats.isLive(onlyPat().value)).toBe(true);
+  });
+
   it('refuses a bad lifetime before any request', async () => {
     for (const lifetime of ['0', '-5', '1h', '90000']) {
       const run = await fx.run(
