@@ -7,7 +7,7 @@
 // `import { createRequire } from "module"`: 2 to 3 ms off every run, which a cached
 // `databricks-oidc token` call notices (docs/benchmarks.md).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +38,5 @@ writeFileSync(
 );
 chmodSync(cli, 0o755);
 // The repository's package.json says "type": "module" (for src/ and test/); dist/ says otherwise.
-mkdirSync(DIST, { recursive: true });
 writeFileSync(join(DIST, 'package.json'), '{ "type": "commonjs" }\n');
 rmSync(BUILD, { recursive: true, force: true });

@@ -11,8 +11,8 @@ export function answerFromCache(argv: string[], env: Environment): number | unde
   if (argv[0] !== 'token') return undefined;
   const cached = freshCachedToken(cacheEntry(argv, env));
   if (cached === undefined) return undefined;
-  // The entry is keyed by these very arguments, which the full command parsed before it wrote it:
-  // --json among them is the flag, not another flag's value or a child command.
+  // Only a call that passed every check has an entry, keyed by its arguments less their --json
+  // flags: a --json here is that flag, not another flag's value or a child command.
   writeStdout(tokenAnswer(cached, argv.includes('--json')));
   return 0;
 }
