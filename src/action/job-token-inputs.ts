@@ -1,4 +1,4 @@
-import { jobPatComment, type SettingReader } from '../core/index.ts';
+import { jobName, type SettingReader } from '../core/index.ts';
 
 /**
  * The defaults that need the runner's environment: a PAT comment a later sweep can parse
@@ -12,7 +12,7 @@ export function withJobDefaults(
     const value = read(name);
     if (value !== '') return value;
     // The action runs only on a GitHub runner: its comment is always the gha/ form.
-    if (name === 'pat-comment') return jobPatComment({ ...env, GITHUB_ACTIONS: 'true' });
+    if (name === 'pat-comment') return jobName({ ...env, GITHUB_ACTIONS: 'true' });
     if (name === 'obo-comment') return `rotated-by:${env['GITHUB_REPOSITORY'] ?? 'unknown'}`;
     return value;
   };

@@ -12,7 +12,7 @@ import {
 } from './handoff.ts';
 import { maskSecrets } from './mask.ts';
 import { SECRET_VARIABLES, type Session } from './session.ts';
-import { writeStdout } from './system.ts';
+import { writeStdout } from './stdio.ts';
 
 export type Deliver = (variables: Record<string, string>) => Promise<void>;
 

@@ -13,7 +13,7 @@ import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { helpText } from './help.ts';
 import { Session } from './session.ts';
 import { readSettings } from './settings.ts';
-import { writeStderr, writeStdout } from './system.ts';
+import { writeStderr, writeStdout } from './stdio.ts';
 
 export const VERSION = '0.1.0';
 

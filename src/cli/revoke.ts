@@ -12,7 +12,7 @@ import {
 } from '../core/index.ts';
 import type { Session } from './session.ts';
 import type { CliSettings } from './settings.ts';
-import { writeStderr } from './system.ts';
+import { writeStderr } from './stdio.ts';
 
 /** No runner grace to fit in, but a CI kills a cancelled job after its own: stay short. */
 export const REVOKE_BUDGET_MS = 10_000;

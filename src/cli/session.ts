@@ -15,7 +15,8 @@ import {
   type Transport,
 } from '../core/index.ts';
 import type { CliSettings } from './settings.ts';
-import { readTextFile, runCommand, writeStderr } from './system.ts';
+import { writeStderr } from './stdio.ts';
+import { readTextFile, runCommand } from './system.ts';
 
 export const USER_AGENT = 'databricks-oidc-cli/0.1';
 

@@ -1,7 +1,7 @@
 import {
   CI_CHOICES,
   invalidSetting,
-  jobPatComment,
+  jobName,
   parseConfig,
   quoted,
   type CiChoice,
@@ -36,7 +36,7 @@ export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
   };
   const config = parseConfig((name) => {
     const value = read(name);
-    return name === 'pat-comment' && value === '' ? jobPatComment(env) : value;
+    return name === 'pat-comment' && value === '' ? jobName(env) : value;
   });
   const optional = (value: string | undefined): string | undefined =>
     value === '' ? undefined : value;

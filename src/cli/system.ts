@@ -1,9 +1,8 @@
-// The only place the command line touches the machine for the core: files, commands, stdio.
+// The only place the command line touches the machine for the core: files and commands (stdio.ts
+// writes stdout and stderr).
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { CommandResult } from '../core/index.ts';
-
-export { writeStderr, writeStdout } from './stdio.ts';
 
 export const readTextFile = (path: string): Promise<string> => readFile(path, 'utf8');
 

@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jobPatComment, type Environment } from '../core/startup.ts';
+import { jobName, type Environment } from '../core/startup.ts';
 import { SETTING_VARIABLES } from './setting-variables.ts';
 
 /** A cached token is reused until this close to its expiry. */
@@ -44,7 +44,7 @@ export function cacheEntry(argv: readonly string[], env: Environment): CacheEntr
   const key = JSON.stringify([
     withoutJsonFlag(argv),
     SETTING_VARIABLES.map((name) => env[name] ?? ''),
-    jobPatComment(env),
+    jobName(env),
   ]);
   const dir = `databricks-oidc-${process.getuid?.() ?? 'user'}`;
   return { file: join(base, dir, `token-${fnv1a64(key)}.json`), key };

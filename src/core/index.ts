@@ -33,7 +33,7 @@ export {
   type PruneResult,
   type ServicePrincipal,
 } from './databricks/tokens/index.ts';
-export { jobPatComment } from './job-comment.ts';
+export { jobName } from './job-name.ts';
 export type { JobTokens } from './job-tokens.ts';
 export {
   manualRevokeCommand,

@@ -2,5 +2,5 @@
 // whether it must do anything else. Its module graph stops short of the configuration checks, the
 // token sources and the transport, so a cache hit evaluates none of them
 // (test/project/boundaries.test.ts holds it). index.ts exports the same bindings.
-export { jobPatComment } from './job-comment.ts';
+export { jobName } from './job-name.ts';
 export type { Environment } from './subject-token/github-actions.ts';

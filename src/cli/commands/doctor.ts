@@ -8,7 +8,7 @@ import {
 import type { ParsedArgs } from '../args.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
-import { writeStdout } from '../system.ts';
+import { writeStdout } from '../stdio.ts';
 
 /** In the SDKs' auth order, before OIDC: set, these win over what this tool hands off. */
 const WINNING_VARIABLES = [

@@ -9,7 +9,7 @@ import type { ParsedArgs } from '../args.ts';
 import { prepareDelivery, requestedFormat } from '../delivery.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
-import { writeStdout } from '../system.ts';
+import { writeStdout } from '../stdio.ts';
 
 const NO_PRINCIPAL =
   'Name the partner service principal with --application-id: its application ID (a UUID) or display name (e.g. FIVETRAN_USER)';

@@ -1,7 +1,7 @@
 import { peekSubjectToken, policyCommands, suggestPolicy } from '../../core/index.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
-import { writeStdout } from '../system.ts';
+import { writeStdout } from '../stdio.ts';
 
 /** The federation policy that would accept this job's token; no exchange. */
 export async function policyCommand(settings: CliSettings, session: Session): Promise<number> {

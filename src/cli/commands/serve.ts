@@ -6,7 +6,7 @@ import type { ParsedArgs } from '../args.ts';
 import { render, resolveFormat } from '../handoff.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
-import { writeStdout } from '../system.ts';
+import { writeStdout } from '../stdio.ts';
 import { runChild } from './exec.ts';
 
 /** A token closer than this to its expiry is replaced before it is served. */

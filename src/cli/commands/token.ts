@@ -1,7 +1,7 @@
 import type { ParsedArgs } from '../args.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
-import { writeStdout } from '../system.ts';
+import { writeStdout } from '../stdio.ts';
 import { cacheEntry, freshCachedToken, tokenAnswer, writeCache } from '../token-cache.ts';
 
 export async function tokenCommand(

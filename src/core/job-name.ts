@@ -41,11 +41,12 @@ const JOB_VARIABLES: ReadonlyArray<{ ci: string; marker: string; parts: readonly
 ];
 
 /**
- * The default comment of a job-scoped PAT, in one form a later sweep can parse on every CI:
- * `<ci>/<repository or project>/run/<run id>/<attempt>/<job>`, with `unknown` for what the CI does
- * not say. Outside a known CI: `databricks-oidc/local/run/unknown/unknown/unknown`.
+ * The job, in one form on every CI: `<ci>/<repository or project>/run/<run id>/<attempt>/<job>`,
+ * with `unknown` for what the CI does not say. Outside a known CI:
+ * `databricks-oidc/local/run/unknown/unknown/unknown`. A job-scoped PAT's default comment (which a
+ * later sweep can parse) and part of the cached token's key.
  */
-export function jobPatComment(env: Environment): string {
+export function jobName(env: Environment): string {
   const job = JOB_VARIABLES.find(({ marker }) => (env[marker] ?? '') !== '');
   const part = (name: string): string => (name === '' ? '' : env[name]) || 'unknown';
   const [project, run, attempt, name] = (job?.parts ?? ['', '', '', '']).map(part);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { jobPatComment } from '../../src/core/index.ts';
+import { jobName } from '../../src/core/index.ts';
 
-describe('jobPatComment', () => {
+describe('jobName', () => {
   it('names repository, run, attempt and job on GitHub', () => {
     expect(
-      jobPatComment({
+      jobName({
         GITHUB_ACTIONS: 'true',
         GITHUB_REPOSITORY: 'acme/etl',
         GITHUB_RUN_ID: '42',
@@ -16,7 +16,7 @@ describe('jobPatComment', () => {
 
   it('uses each CI its own variables, with unknown for what the CI does not say', () => {
     expect(
-      jobPatComment({
+      jobName({
         TF_BUILD: 'True',
         BUILD_REPOSITORY_NAME: 'etl',
         BUILD_BUILDID: '7',
@@ -25,14 +25,14 @@ describe('jobPatComment', () => {
       }),
     ).toBe('azure/etl/run/7/1/j-1');
     expect(
-      jobPatComment({ BUILDKITE: 'true', BUILDKITE_PIPELINE_SLUG: 'etl', BUILDKITE_JOB_ID: 'b' }),
+      jobName({ BUILDKITE: 'true', BUILDKITE_PIPELINE_SLUG: 'etl', BUILDKITE_JOB_ID: 'b' }),
     ).toBe('buildkite/etl/run/unknown/unknown/b');
-    expect(jobPatComment({ JENKINS_URL: 'https://ci', JOB_NAME: 'etl', BUILD_NUMBER: '9' })).toBe(
+    expect(jobName({ JENKINS_URL: 'https://ci', JOB_NAME: 'etl', BUILD_NUMBER: '9' })).toBe(
       'jenkins/etl/run/9/unknown/unknown',
     );
   });
 
   it('outside a known CI says so', () => {
-    expect(jobPatComment({})).toBe('databricks-oidc/local/run/unknown/unknown/unknown');
+    expect(jobName({})).toBe('databricks-oidc/local/run/unknown/unknown/unknown');
   });
 });
