@@ -50,6 +50,41 @@ async function startLane(): Promise<Lane> {
   return { emulator, proxy };
 }
 
+/** `count` lanes, started before the suite's own hooks run and closed after it. */
+function useLanes(count: number): Lane[] {
+  const lanes: Lane[] = [];
+  beforeAll(async () => {
+    lanes.push(...(await Promise.all(Array.from({ length: count }, startLane))));
+  });
+  afterAll(async () => {
+    await Promise.all(lanes.flatMap(({ emulator, proxy }) => [emulator.close(), proxy.close()]));
+  });
+  return lanes;
+}
+
+/** Each case in the next free lane, freshly prepared: its result, or what it threw, in case order. */
+async function runAcrossLanes<Case, Result>(
+  lanes: Lane[],
+  cases: readonly Case[],
+  work: (lane: Lane, item: Case) => Promise<Result>,
+): Promise<Array<Result | Error>> {
+  const results: Array<Result | Error> = [];
+  let next = 0;
+  await Promise.all(
+    lanes.map(async (lane) => {
+      for (let index = next++; index < cases.length; index = next++) {
+        prepare(lane);
+        try {
+          results[index] = await work(lane, cases[index] as Case);
+        } catch (error) {
+          results[index] = error instanceof Error ? error : new Error(String(error));
+        }
+      }
+    }),
+  );
+  return results;
+}
+
 function prepare({ emulator, proxy }: Lane): void {
   emulator.reset();
   proxy.requests.length = 0;
@@ -341,7 +376,7 @@ function allowedProxyTargets(host: string): string[] {
 }
 
 describe('generated hostile inputs, whole-action runs', () => {
-  const lanes: Lane[] = [];
+  const lanes = useLanes(POOL_SIZE);
   const cases = fc.sample(fc.tuple(generatedInputs, pastedSecret), {
     numRuns: GENERATED_RUNS,
     seed: SEED,
@@ -351,40 +386,24 @@ describe('generated hostile inputs, whole-action runs', () => {
   > = [];
 
   beforeAll(async () => {
-    lanes.push(...(await Promise.all(Array.from({ length: POOL_SIZE }, startLane))));
-    let next = 0;
-    await Promise.all(
-      lanes.map(async (lane) => {
-        for (let index = next++; index < cases.length; index = next++) {
-          const [generated, pasted] = cases[index] ?? [];
-          if (generated === undefined) continue;
-          prepare(lane);
-          const inputs: Record<string, string> = {
-            ...generated,
-            host: hostValue(generated.host, lane.emulator),
-            ...(pasted && { [pasted.field]: pasted.value }),
-          };
-          try {
-            const run = await runIn(lane, inputs);
-            const token = inputs['oidc-token']?.trim() ?? '';
-            const supplied = [token, pasted?.value.trim() ?? ''].filter((v) => v.length >= 8);
-            results[index] = {
-              inputs,
-              run,
-              secrets: [...lane.emulator.secrets(), lane.emulator.github.requestToken, ...supplied],
-              proxied: lane.proxy.requests.map((r) => r.target),
-            };
-          } catch (error) {
-            results[index] = error instanceof Error ? error : new Error(String(error));
-          }
-        }
-      }),
-    );
+    const runs = await runAcrossLanes(lanes, cases, async (lane, [generated, pasted]) => {
+      const inputs: Record<string, string> = {
+        ...generated,
+        host: hostValue(generated.host, lane.emulator),
+        ...(pasted && { [pasted.field]: pasted.value }),
+      };
+      const run = await runIn(lane, inputs);
+      const token = inputs['oidc-token']?.trim() ?? '';
+      const supplied = [token, pasted?.value.trim() ?? ''].filter((v) => v.length >= 8);
+      return {
+        inputs,
+        run,
+        secrets: [...lane.emulator.secrets(), lane.emulator.github.requestToken, ...supplied],
+        proxied: lane.proxy.requests.map((r) => r.target),
+      };
+    });
+    results.push(...runs);
   }, 240_000);
-
-  afterAll(async () => {
-    await Promise.all(lanes.flatMap(({ emulator, proxy }) => [emulator.close(), proxy.close()]));
-  });
 
   it('generated a mix of accepted and refused inputs', () => {
     const runs = results.flatMap((r) => (r instanceof Error ? [] : [r]));
@@ -410,13 +429,7 @@ describe('generated hostile inputs, whole-action runs', () => {
 });
 
 describe('a look-alike host', () => {
-  const lanes: Lane[] = [];
-  beforeAll(async () => {
-    lanes.push(...(await Promise.all([startLane(), startLane()])));
-  });
-  afterAll(async () => {
-    await Promise.all(lanes.flatMap(({ emulator, proxy }) => [emulator.close(), proxy.close()]));
-  });
+  const lanes = useLanes(2);
 
   it.concurrent.each([
     [
@@ -682,43 +695,27 @@ const SERVER_RUNS = 40;
 const SERVER_POOL = 4;
 
 describe('generated hostile server answers, whole-action runs', () => {
-  const lanes: Lane[] = [];
+  const lanes = useLanes(SERVER_POOL);
   const answers = fc.sample(serverAnswer, { numRuns: SERVER_RUNS, seed: SERVER_SEED });
   const results: Array<{ answer: ServerAnswer; run: ActionRun; secrets: string[] } | Error> = [];
 
   beforeAll(async () => {
-    lanes.push(...(await Promise.all(Array.from({ length: SERVER_POOL }, startLane))));
-    let next = 0;
-    await Promise.all(
-      lanes.map(async (lane) => {
-        for (let index = next++; index < answers.length; index = next++) {
-          const answer = answers[index];
-          if (answer === undefined) continue;
-          prepare(lane);
-          const { requestToken } = lane.emulator.github;
-          const body = JSON.parse(
-            JSON.stringify(answer.body).replaceAll('{requestToken}', requestToken),
-          ) as unknown;
-          lane.emulator.faults.add(answer.route, { kind: 'json', status: answer.status, body });
-          try {
-            const run = await runIn(lane, {
-              host: lane.emulator.workspace.url,
-              'client-id': SP_APPLICATION_ID,
-              ...(answer.lakebase && { 'lakebase-instance': 'orders-db' }),
-            });
-            const secrets = [...lane.emulator.secrets(), requestToken, ...answer.tokens];
-            results[index] = { answer, run, secrets: secrets.map((s) => s.trim()) };
-          } catch (error) {
-            results[index] = error instanceof Error ? error : new Error(String(error));
-          }
-        }
-      }),
-    );
+    const runs = await runAcrossLanes(lanes, answers, async (lane, answer) => {
+      const { requestToken } = lane.emulator.github;
+      const body = JSON.parse(
+        JSON.stringify(answer.body).replaceAll('{requestToken}', requestToken),
+      ) as unknown;
+      lane.emulator.faults.add(answer.route, { kind: 'json', status: answer.status, body });
+      const run = await runIn(lane, {
+        host: lane.emulator.workspace.url,
+        'client-id': SP_APPLICATION_ID,
+        ...(answer.lakebase && { 'lakebase-instance': 'orders-db' }),
+      });
+      const secrets = [...lane.emulator.secrets(), requestToken, ...answer.tokens];
+      return { answer, run, secrets: secrets.map((s) => s.trim()) };
+    });
+    results.push(...runs);
   }, 240_000);
-
-  afterAll(async () => {
-    await Promise.all(lanes.flatMap(({ emulator, proxy }) => [emulator.close(), proxy.close()]));
-  });
 
   it('generated answers from every route, some of them refused', () => {
     const runs = results.flatMap((r) => (r instanceof Error ? [] : [r]));
