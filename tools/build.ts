@@ -16,9 +16,11 @@ const BUILD = join(ROOT, 'build');
 const DIST = join(ROOT, 'dist');
 const bin = (name: string): string => join(ROOT, 'node_modules', '.bin', name);
 
+// --no-cache: ncc's webpack cache lives in ~/.cache, outside the clone, so a build could depend on
+// what an earlier build on the same machine left there; the bundle must depend on the sources only.
 function ncc(entry: string, out: string, ...flags: string[]): void {
   const args = ['build', join(BUILD, entry), '-o', out, '--minify', '--no-source-map-register'];
-  execFileSync(bin('ncc'), [...args, '-q', ...flags], { stdio: 'inherit' });
+  execFileSync(bin('ncc'), [...args, '--no-cache', '-q', ...flags], { stdio: 'inherit' });
 }
 
 rmSync(BUILD, { recursive: true, force: true });
