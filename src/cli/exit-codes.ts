@@ -1,4 +1,9 @@
-import { ExchangeRefusedError, sourceFailure, StageError } from '../core/index.ts';
+import {
+  ConfigurationError,
+  ExchangeRefusedError,
+  sourceFailure,
+  StageError,
+} from '../core/index.ts';
 
 export const EXIT = {
   ok: 0,
@@ -16,6 +21,7 @@ export function exitCodeOf(error: unknown): number {
   if (failure === 'unavailable') return EXIT.unavailable;
   if (error instanceof ExchangeRefusedError) return EXIT.refused;
   if (!(error instanceof StageError)) return 1;
+  if (error instanceof ConfigurationError) return EXIT.usage;
   if (error.stage === 'inputs' || error.stage === 'outputs') return EXIT.usage;
   if (error.hint.startsWith('This looks transient')) return EXIT.transient;
   // A PAT left valid because the network failed is transient, not refused.

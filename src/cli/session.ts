@@ -84,6 +84,8 @@ export class Session {
 /**
  * The variables a later command reads: the SDKs' names, and libpq's for Lakebase. With a job-scoped
  * PAT, DATABRICKS_TOKEN is the PAT (the reason to mint one), and its id and expiry come along.
+ * DATABRICKS_AUTH_TYPE=pat, as the action sets it: a job that also sets DATABRICKS_CLIENT_ID (every
+ * recipe does) would otherwise leave the SDKs "more than one authorization method configured".
  */
 export function credentialEnv(credentials: Credentials): Record<string, string> {
   const { target, database } = credentials;
@@ -91,6 +93,7 @@ export function credentialEnv(credentials: Credentials): Record<string, string> 
   return {
     DATABRICKS_HOST: target.host.url,
     DATABRICKS_TOKEN: pat?.value ?? credentials.token.accessToken,
+    DATABRICKS_AUTH_TYPE: 'pat',
     ...(pat === undefined
       ? {}
       : {

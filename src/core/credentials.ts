@@ -16,7 +16,7 @@ import {
 import { mintLakebaseCredential, type LakebaseCredential } from './databricks/lakebase.ts';
 import type { Pat } from './databricks/tokens/index.ts';
 import { mintJobTokens, refuseOnAccount, type JobTokens } from './job-tokens.ts';
-import { StageError } from './errors.ts';
+import { ConfigurationError, StageError } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, type CallContext, type RetryPolicy } from './http/retry.ts';
 import type { Transport } from './http/transport.ts';
 import type { LogSink } from './secrets/log.ts';
@@ -187,7 +187,7 @@ async function lakebase(
 }
 
 function lakebaseNeedsWorkspace(target: Target): StageError {
-  return new StageError(
+  return new ConfigurationError(
     'lakebase',
     `${target.host.url} is an account console, but Lakebase credentials are workspace-scoped`,
     'Set host to the URL of the workspace that owns the Lakebase instance or endpoint',

@@ -37,6 +37,18 @@ export class StageError extends Error {
   }
 }
 
+/**
+ * Settings that cannot work, found only once the run is under way: an account console without an
+ * account ID, a custom domain without an audience, a host name that does not resolve, a certificate
+ * the runner does not trust. Bad input (the CLI exits 2), not a refusal by Databricks.
+ */
+export class ConfigurationError extends StageError {
+  constructor(stage: Stage, problem: string, hint: string) {
+    super(stage, problem, hint);
+    this.name = 'ConfigurationError';
+  }
+}
+
 /** One line for `::error::`: a StageError as is, anything else as an internal error worth reporting. */
 export function describeFailure(error: unknown): string {
   if (error instanceof StageError) return error.message;

@@ -51,7 +51,13 @@ export {
   MAX_PAT_LIFETIME,
   type OboConfig,
 } from './token-config.ts';
-export { describeFailure, STAGE_LABELS, StageError, type Stage } from './errors.ts';
+export {
+  ConfigurationError,
+  describeFailure,
+  STAGE_LABELS,
+  StageError,
+  type Stage,
+} from './errors.ts';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.ts';
 export { createTransport, type Transport } from './http/transport.ts';
 export { safeLog, type LogSink } from './secrets/log.ts';

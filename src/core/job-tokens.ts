@@ -12,7 +12,7 @@ import {
   type PatRequest,
   type PruneResult,
 } from './databricks/tokens/index.ts';
-import { StageError } from './errors.ts';
+import { ConfigurationError } from './errors.ts';
 import type { CallContext } from './http/retry.ts';
 import type { OboConfig } from './token-config.ts';
 
@@ -25,7 +25,7 @@ export interface JobTokens {
 /** Both are workspace APIs: refused on an account console before any exchange. */
 export function refuseOnAccount(target: Target, pat: boolean, obo: boolean): void {
   if (target.kind !== 'account' || !(pat || obo)) return;
-  throw new StageError(
+  throw new ConfigurationError(
     pat ? 'pat' : 'obo',
     `${target.host.url} is an account console, but personal access tokens and on-behalf-of tokens exist only in a workspace`,
     'Set host to the workspace URL (PATs cannot be used at the account level)',

@@ -25,10 +25,23 @@ describe('exec', () => {
     expect(run.exitCode).toBe(7);
     const [hash, host] = run.stdout.split(' ');
     expect(host).toBe(fx.emulator.workspace.url);
-    expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    const token = await fx.run(['token'], fx.gitlabJob(), (r) => [r.stdout.trim()]);
-    expect(sha256(token.stdout.trim())).not.toBe(hash); // a second exchange gives another token
+    expect(fx.emulator.issuedTokens.map((issued) => sha256(issued.token))).toEqual([hash]);
     expect(run.stderr).not.toContain('cannot mask');
+  });
+
+  it('gives the SDK an explicit auth type, so a job that sets DATABRICKS_CLIENT_ID still authenticates', async () => {
+    const env = { ...fx.gitlabJob(), DATABRICKS_CLIENT_ID: CLIENT_ID };
+    const run = await runCli(
+      ['exec', '--host', fx.emulator.workspace.url, '--', process.execPath, SDK_STEP],
+      { ...env, TMPDIR: fx.dir },
+    );
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: true,
+      authType: 'pat',
+      userName: CLIENT_ID,
+    });
+    expect(cliLeaks(run, fx.emulator.secrets())).toEqual([]);
   });
 
   it('returns 128 + the signal when the child is killed', async () => {
@@ -242,6 +255,20 @@ describe('bad input', () => {
     const existing = await fx.run(['exchange', '--output', target], fx.gitlabJob());
     expect(existing.exitCode).toBe(2);
     expect(existing.stderr).toContain('already exists');
+  });
+
+  it('settings that cannot work are bad input (exit 2), not a refusal by Databricks', async () => {
+    fx.emulator.workspace.metadata = { host_type: 'ACCOUNT_HOST', account_id: undefined };
+    const console = await fx.run(['exchange'], fx.gitlabJob());
+    expect(console.exitCode, console.stderr).toBe(2);
+    expect(console.stderr).toContain('is an account console, but the account ID is unknown');
+    const customDomain = await runCli(
+      ['exchange', '--host', 'https://databricks.corp.example'],
+      fx.gitlabJob(),
+    );
+    expect(customDomain.exitCode, customDomain.stderr).toBe(2);
+    expect(customDomain.stderr).toContain('may not choose the audience of the OIDC token');
+    expect(fx.exchanges()).toBe(0);
   });
 
   it('refused by Databricks: exit 5 with the policy diagnosis', async () => {

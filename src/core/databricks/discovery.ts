@@ -1,4 +1,4 @@
-import { StageError } from '../errors.ts';
+import { ConfigurationError, StageError } from '../errors.ts';
 import { trustsMetadata, type Host } from './host.ts';
 import type { Config } from '../config.ts';
 import { nonEmptyString, parseJsonObject, stringField } from '../http/json.ts';
@@ -111,7 +111,7 @@ export function resolveTarget(config: Config, given: HostMetadata | undefined): 
   const kind = host.kind === 'account' || metadata?.accountHost === true ? 'account' : 'workspace';
   const accountId = config.accountId ?? metadata?.accountId;
   if (kind === 'account' && accountId === undefined)
-    throw new StageError(
+    throw new ConfigurationError(
       'discovery',
       `${host.url} is an account console, but the account ID is unknown`,
       'Set account-id to your Databricks account ID (account console, top right menu)',
@@ -142,9 +142,9 @@ function resolveAudience(
 }
 
 function audienceNeeded(host: Host): StageError {
-  return new StageError(
+  return new ConfigurationError(
     'discovery',
-    `${host.url} is not under a Databricks domain, so it may not choose the audience of the GitHub token`,
+    `${host.url} is not under a Databricks domain, so it may not choose the audience of the OIDC token`,
     'A custom domain or private link name is configured, not guessed: set audience to one of the audiences of your federation policy (for an account console also set account-id)',
   );
 }

@@ -1,4 +1,4 @@
-import { StageError } from '../errors.ts';
+import { ConfigurationError, StageError } from '../errors.ts';
 import type { CallLabel } from './retry.ts';
 import type { NetworkError } from './transport.ts';
 
@@ -34,21 +34,21 @@ export function permanentNetworkFailure(
   const host = new URL(url).hostname;
   if (error.code === 'PROXY_407') return proxyWantsCredentials({ stage, what }, error);
   if (error.code === 'ENOTFOUND')
-    return new StageError(
+    return new ConfigurationError(
       stage,
       `${what} could not resolve the host name ${host} (ENOTFOUND)`,
       'Check the name for a typo; on a self-hosted runner, check that its DNS knows the name (a private workspace needs its private DNS zone)',
     );
   if (error.code === undefined) return undefined;
   if (UNTRUSTED.has(error.code))
-    return new StageError(
+    return new ConfigurationError(
       stage,
       `${what} could not verify the certificate of ${host} (${error.code})`,
       CA_HINT,
     );
   const reason = UNUSABLE[error.code];
   if (reason !== undefined)
-    return new StageError(
+    return new ConfigurationError(
       stage,
       `${what} refused the certificate of ${host}: it ${reason} (${error.code})`,
       CA_HINT,
@@ -63,12 +63,12 @@ const PROXY_CREDENTIALS_HINT =
 function proxyWantsCredentials({ stage, what }: CallLabel, error: NetworkError): StageError {
   const proxy = error.proxy?.address ?? 'in between';
   if (error.proxy?.hasCredentials === true)
-    return new StageError(
+    return new ConfigurationError(
       stage,
       `${what} was refused by the proxy ${proxy}: it did not accept the credentials in the proxy URL (HTTP 407 Proxy Authentication Required)`,
       `Check the proxy user and password; ${PROXY_CREDENTIALS_HINT}`,
     );
-  return new StageError(
+  return new ConfigurationError(
     stage,
     `${what} was refused by the proxy ${proxy}: it wants credentials (HTTP 407 Proxy Authentication Required)`,
     PROXY_CREDENTIALS_HINT,
