@@ -10,7 +10,7 @@ import {
   writeGitHubEnv,
   writeOutputFile,
 } from './handoff.ts';
-import { maskSecrets } from './mask.ts';
+import { announceMasks, HOLDS_TOKEN } from './mask.ts';
 import { SECRET_VARIABLES, type Session } from './session.ts';
 import { writeStdout } from './stdio.ts';
 
@@ -44,8 +44,14 @@ export async function prepareDelivery(
     const secrets = Object.entries(variables)
       .filter(([name]) => SECRET_VARIABLES.has(name))
       .map(([, value]) => value);
-    const masks = await maskSecrets(ci, format, secrets, (line) => session.log.notice(line));
-    if (masks.length > 0) writeStdout(masks.map((line) => `${line}\n`).join(''));
+    await announceMasks({
+      ci,
+      format,
+      secrets,
+      note: (line) => session.log.notice(line),
+      holds: HOLDS_TOKEN,
+      stdoutIsData: output === undefined && (format === 'json' || format === 'dotenv'),
+    });
     const text = render(format, variables, SECRET_VARIABLES);
     if (format === 'github') await writeGitHubEnv(session.env, text);
     else if (output !== undefined) await writeOutputFile(output, text, force);

@@ -1,6 +1,43 @@
 import { shellQuote, type CiName } from '../core/index.ts';
 import type { Format } from './handoff.ts';
+import { writeStderr, writeStdout } from './stdio.ts';
 import { runCommand } from './system.ts';
+
+/** What the no-masking note says the hand-off holds, and what never writes it. */
+export const HOLDS_TOKEN =
+  'the hand-off holds the token as is, so do not print it; exec or serve never write the token anywhere';
+export const HOLDS_SERVICE_URL =
+  'the hand-off holds the metadata service URL, which hands out tokens, so do not print it; serve -- CMD never writes it anywhere';
+
+export interface MaskRequest {
+  ci: CiName | undefined;
+  format: Format;
+  secrets: string[];
+  note: (line: string) => void;
+  holds: string;
+  /** stdout carries only data (json or dotenv, no --output): a pipe or jq reads it. */
+  stdoutIsData: boolean;
+}
+
+/**
+ * Masks the secrets, then writes the masking lines before anything that holds a secret. They go
+ * first on stdout, except where stdout must stay pure data: GitHub's runner also reads workflow
+ * commands on stderr, so there they go to stderr. Azure's agent reads logging commands on stdout
+ * only (and a failOnStderr step fails on stderr), so there they stay first on stdout.
+ */
+export async function announceMasks(request: MaskRequest): Promise<void> {
+  const { ci, format, secrets, note, holds, stdoutIsData } = request;
+  const masks = await maskSecrets(ci, format, secrets, note, holds);
+  if (masks.length === 0) return;
+  const text = masks.map((line) => `${line}\n`).join('');
+  const github = format === 'github' || ci === 'github';
+  if (stdoutIsData && github) return writeStderr(text);
+  if (stdoutIsData)
+    note(
+      'stdout starts with the ##vso[task.setsecret] lines (the agent reads them only there): use --output FILE for a file with the hand-off alone',
+    );
+  writeStdout(text);
+}
 
 const NO_MASKING: Partial<Record<CiName, string>> = {
   gitlab: 'GitLab',
@@ -20,6 +57,7 @@ export async function maskSecrets(
   format: Format,
   secrets: string[],
   note: (line: string) => void,
+  holds: string,
 ): Promise<string[]> {
   const values = secrets.filter((value) => value !== '');
   const command = (line: string): string =>
@@ -40,8 +78,6 @@ export async function maskSecrets(
     return [];
   }
   const name = ci === undefined ? undefined : NO_MASKING[ci];
-  note(
-    `${name ?? 'This environment'} cannot mask values at run time: the hand-off holds the token as is, so do not print it; exec or serve never write the token anywhere`,
-  );
+  note(`${name ?? 'This environment'} cannot mask values at run time: ${holds}`);
   return [];
 }

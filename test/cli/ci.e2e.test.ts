@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, exportedToken, useCliEmulator } from './fixture.ts';
-import { jobPath } from './runner.ts';
+import { jobPath, startCli } from './runner.ts';
 
 const fx = useCliEmulator();
 
@@ -73,13 +73,32 @@ describe('Azure Pipelines', () => {
       expect(setVariable, line).not.toBeNull();
       const [, name = '', secret, value = ''] = setVariable ?? [];
       variables[name] = { value, secret: secret !== undefined };
+      // The agent masks from the setsecret line on: each secret must be set secret before it appears.
+      if (secret !== undefined) expect(masked.has(value), name).toBe(true);
     }
     expect(variables['DATABRICKS_TOKEN']?.secret).toBe(true);
-    expect(masked.has(variables['DATABRICKS_TOKEN']?.value ?? '-')).toBe(true);
     expect(variables['DATABRICKS_HOST']).toEqual({
       value: fx.emulator.workspace.url,
       secret: false,
     });
+  });
+
+  it('serve sets the metadata service URL secret before it prints it', async () => {
+    const azure = fx.emulator.ci.azureDevops;
+    fx.trust(azure, ['api://AzureADTokenExchange']);
+    const settings = ['--host', fx.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const server = startCli(['serve', ...settings], { ...azure.pipelineEnv(), TMPDIR: fx.dir });
+    try {
+      const [, url = ''] = await server.waitFor(
+        /##vso\[task\.setvariable variable=DATABRICKS_METADATA_SERVICE_URL;issecret=true\](.*)\n/,
+      );
+      const { stdout } = server.output();
+      const maskedAt = stdout.indexOf(`##vso[task.setsecret]${url}\n`);
+      expect(maskedAt).toBeGreaterThanOrEqual(0);
+      expect(maskedAt).toBeLessThan(stdout.indexOf(`issecret=true]${url}`));
+    } finally {
+      server.child.kill('SIGKILL');
+    }
   });
 
   it('says to map SYSTEM_ACCESSTOKEN when the step lacks it (exit 4)', async () => {
@@ -109,6 +128,23 @@ describe('GitHub Actions', () => {
     expect(run.exitCode).toBe(0);
     const mask = /^::add-mask::(.+)$/m.exec(run.stdout)?.[1];
     expect(await readFile(githubEnv, 'utf8')).toContain(`\n${mask}\n`);
+  });
+
+  it('--format json keeps stdout pure JSON (for jq) and masks on stderr, which the runner also reads', async () => {
+    const { github } = fx.emulator;
+    fx.trust(github, [fx.tokenEndpoint()]);
+    const run = await fx.run(
+      ['exchange', '--format', 'json'],
+      {
+        GITHUB_ACTIONS: 'true',
+        ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+      },
+      (r) => [String((JSON.parse(r.stdout || '{}') as Record<string, string>)['DATABRICKS_TOKEN'])],
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const handedOff = JSON.parse(run.stdout) as Record<string, string>;
+    expect(run.stderr.split('\n')).toContain(`::add-mask::${handedOff['DATABRICKS_TOKEN']}`);
   });
 });
 

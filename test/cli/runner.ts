@@ -78,8 +78,9 @@ export function isMaskingLine(line: string): boolean {
 }
 
 /**
- * Every way a secret could escape: on stderr at all, on stdout outside masking commands unless it
- * is one of the values handed off on purpose, in a written file unless that file is the hand-off.
+ * Every way a secret could escape: on stderr outside GitHub's masking command (which goes there
+ * when stdout is pure data), on stdout outside masking commands unless it is one of the values
+ * handed off on purpose, in a written file unless that file is the hand-off.
  */
 export function cliLeaks(
   run: CliRun,
@@ -92,6 +93,10 @@ export function cliLeaks(
     .split('\n')
     .filter((line) => !isMaskingLine(line))
     .join('\n');
+  const stderr = run.stderr
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
   for (const secret of secrets.filter((value) => value.length >= 8)) {
     const label = `${secret.slice(0, 6)}…(${secret.length} chars)`;
     for (const form of [
@@ -99,7 +104,7 @@ export function cliLeaks(
       Buffer.from(secret).toString('base64'),
       encodeURIComponent(secret),
     ]) {
-      if (run.stderr.includes(form)) leaks.push(`stderr carries ${label}`);
+      if (stderr.includes(form)) leaks.push(`stderr carries ${label}`);
       if (!handedOff.includes(secret) && stdout.includes(form))
         leaks.push(`stdout carries ${label}`);
       for (const [name, text] of Object.entries(files))

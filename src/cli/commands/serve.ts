@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { obtainCredentials } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
 import { render, resolveFormat } from '../handoff.ts';
+import { announceMasks, HOLDS_SERVICE_URL } from '../mask.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 import { writeStdout } from '../stdio.ts';
@@ -58,17 +59,21 @@ export async function serveCommand(
   try {
     if (args.child.length > 0)
       return await runChild(args.child, { ...session.env, ...variables }, session);
-    const format = resolveFormat(
+    const requested = resolveFormat(
       typeof args.flags['format'] === 'string' ? args.flags['format'] : undefined,
       ci,
     );
-    writeStdout(
-      render(
-        format === 'github' ? 'shell' : format,
-        variables,
-        new Set(['DATABRICKS_METADATA_SERVICE_URL']),
-      ),
-    );
+    // No file to write the variables to: on GitHub they are printed as shell, with shell masks.
+    const format = requested === 'github' ? 'shell' : requested;
+    await announceMasks({
+      ci,
+      format,
+      secrets: [url],
+      note: (line) => session.log.notice(line),
+      holds: HOLDS_SERVICE_URL,
+      stdoutIsData: format === 'json' || format === 'dotenv',
+    });
+    writeStdout(render(format, variables, new Set(['DATABRICKS_METADATA_SERVICE_URL'])));
     return await untilSignalled();
   } finally {
     server.close();
