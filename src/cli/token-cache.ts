@@ -1,10 +1,13 @@
 // The `token` command's cache file: one per key, mode 0600 in a 0700 directory, trusted only while
-// nobody else can read it, while it names the same key, and until a minute before the token expires.
+// both are this user's and nobody else can read or change them, while it names the same key, and
+// until a minute before the token expires.
 // Synchronous node:fs, which Node has loaded already: node:fs/promises costs start-up time.
 import {
+  chmodSync,
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -12,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { jobName, type Environment } from '../core/startup.ts';
 import { SETTING_VARIABLES } from './setting-variables.ts';
 
@@ -82,12 +85,29 @@ export function freshCachedToken(entry: CacheEntry): CachedToken | undefined {
     : undefined;
 }
 
+/** This user's, and closed to everyone else: another user could plant or swap a token otherwise. */
+function isPrivate(stats: { uid: number; mode: number }): boolean {
+  const uid = process.getuid?.();
+  return (uid === undefined || stats.uid === uid) && (stats.mode & 0o077) === 0;
+}
+
+/** The directory itself, not a symbolic link to one, and private. */
+function isPrivateDirectory(dir: string): boolean {
+  try {
+    const stats = lstatSync(dir);
+    return stats.isDirectory() && isPrivate(stats);
+  } catch {
+    return false;
+  }
+}
+
 function readCache({ file, key }: CacheEntry): CachedToken | undefined {
+  if (!isPrivateDirectory(dirname(file))) return undefined;
   let fd: number | undefined;
   try {
-    fd = openSync(file, constants.O_RDONLY);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
     // The mode of what is read, not of the path: someone widened it, so do not trust it.
-    if ((fstatSync(fd).mode & 0o077) !== 0) return undefined;
+    if (!isPrivate(fstatSync(fd))) return undefined;
     const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<CachedToken & { key: string }>;
     return parsed.key === key &&
       typeof parsed.access_token === 'string' &&
@@ -101,8 +121,14 @@ function readCache({ file, key }: CacheEntry): CachedToken | undefined {
   }
 }
 
+/** Writes the entry; does nothing where the directory is not this user's own (then every call exchanges). */
 export function writeCache({ file, key }: CacheEntry, token: CachedToken): void {
-  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stats = lstatSync(dir);
+  if (!stats.isDirectory() || !isPrivate({ uid: stats.uid, mode: 0 })) return;
+  // Ours but opened wider (by hand, or an umask that mkdir honours): close it again.
+  if ((stats.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   const temporary = `${file}.${process.pid}.tmp`;
   const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {

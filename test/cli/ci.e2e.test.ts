@@ -216,6 +216,10 @@ describe('Kubernetes', () => {
     fx.trust(k8s, [aud]);
     const none = await fx.run(['exchange'], k8s.jobEnv());
     expect(none.exitCode).toBe(3);
+    expect(none.stderr).toContain('In a Kubernetes pod, project a service account token');
+    const envChoice = await fx.run(['exchange', '--ci', 'env'], k8s.jobEnv());
+    expect(envChoice.exitCode).toBe(2);
+    expect(envChoice.stderr).toContain('ci is env, but no token variable is named');
     const file = join(tmpdir(), `k8s-token-${process.pid}`);
     execFileSync('sh', ['-c', 'cat > "$F"'], {
       input: `${k8s.mintJwt({ aud: [aud] })}\n`,

@@ -160,7 +160,16 @@ describe('policy and doctor', () => {
       subject_claim: 'repositoryUuid',
     });
     expect(run.stdout).toContain('databricks account service-principal-federation-policy create');
-    expect(run.stdout).toContain('databricks account federation-policy create');
+    const accountWide = /databricks account federation-policy create --json '(.*)'$/m.exec(
+      run.stdout,
+    )?.[1];
+    const accountPolicy = (JSON.parse(accountWide ?? '{}') as { oidc_policy?: object }).oidc_policy;
+    expect(accountPolicy).toMatchObject({
+      issuer: bitbucket.issuer,
+      audiences: [fx.tokenEndpoint()],
+    });
+    expect(accountPolicy).not.toHaveProperty('subject'); // an account policy must not set it
+    expect(accountPolicy).toHaveProperty('subject_claim');
     expect(fx.exchanges()).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 // `databricks-oidc token`'s fast path: a fresh cache entry is answered without evaluating the
 // transport (no http-client, TLS, child_process or crypto module loaded); anything else falls back to
 // the full command, which exchanges again and rewrites the entry.
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCliEmulator } from './fixture.ts';
@@ -119,6 +119,29 @@ describe('token, cached', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain("'--scope' argument is ambiguous");
+  });
+
+  it('trusts the directory only while it is its own and closed: opened wider, it is closed again', async () => {
+    const env = fx.gitlabJob();
+    const { file, token } = await filledCache(env);
+    const dir = join(file, '..');
+    await chmod(dir, 0o777);
+    const run = await fx.run(['token'], env, (r) => [token, r.stdout.trim()]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(fx.exchanges()).toBe(2); // the entry in a world-writable directory was not read
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+  });
+
+  it('writes no entry through a directory that is a symbolic link', async () => {
+    const elsewhere = join(fx.dir, 'elsewhere');
+    await mkdir(elsewhere, { mode: 0o700 });
+    await symlink(elsewhere, join(fx.dir, `databricks-oidc-${process.getuid?.() ?? 'user'}`));
+    const env = fx.gitlabJob();
+    const handedOff = (run: { stdout: string }) => [run.stdout.trim()];
+    const runs = [await fx.run(['token'], env, handedOff), await fx.run(['token'], env, handedOff)];
+    expect(runs.map((run) => run.exitCode)).toEqual([0, 0]);
+    expect(fx.exchanges()).toBe(2);
+    expect(await readdir(elsewhere)).toEqual([]);
   });
 
   it('leaves a bad setting to the full command even when an entry is fresh', async () => {

@@ -32,11 +32,14 @@ interface Builder {
 
 type Bindings = Map<string, string>;
 
+/** StageError and the subclasses that take (stage, problem, hint) as given, like ConfigurationError. */
+const STAGE_ERROR_CLASSES = new Set(['StageError', 'ConfigurationError']);
+
 function isStageErrorConstruction(node: ts.Node): node is ts.NewExpression {
   return (
     ts.isNewExpression(node) &&
     ts.isIdentifier(node.expression) &&
-    node.expression.text === 'StageError'
+    STAGE_ERROR_CLASSES.has(node.expression.text)
   );
 }
 
@@ -45,6 +48,7 @@ function isSuperOfStageError(node: ts.Node): node is ts.CallExpression {
     return false;
   let parent: ts.Node | undefined = node.parent;
   while (parent !== undefined && !ts.isClassDeclaration(parent)) parent = parent.parent;
+  if (parent?.name !== undefined && STAGE_ERROR_CLASSES.has(parent.name.text)) return false;
   return (
     parent?.heritageClauses?.some((clause) =>
       clause.types.some((type) => type.expression.getText() === 'StageError'),

@@ -46,14 +46,25 @@ export function suggestPolicy(ci: CiName | undefined, claims: TokenClaims): Sugg
   return { ...base, subject: claims.sub ?? '<sub of your token>' };
 }
 
-/** The two `databricks` CLI commands that create it: for one service principal, and account-wide. */
+/** Account-wide federation maps a claim's value to a Databricks user name; CI tokens rarely hold one. */
+export const ACCOUNT_WIDE_CLAIM =
+  '<claim whose value is a Databricks user name or service principal application ID>';
+
+/**
+ * The two `databricks` CLI commands that create it: for one service principal, and account-wide.
+ * An account federation policy must not set `subject`: its `subject_claim` names the claim that
+ * holds the Databricks user name the token signs in as.
+ */
 export function policyCommands(policy: SuggestedPolicy): {
   servicePrincipal: string;
   accountWide: string;
 } {
-  const quoted = shellQuote(JSON.stringify({ oidc_policy: policy }));
+  const { issuer, audiences } = policy;
+  const accountPolicy = { issuer, audiences, subject_claim: ACCOUNT_WIDE_CLAIM };
+  const create = (policyJson: object): string =>
+    `--json ${shellQuote(JSON.stringify({ oidc_policy: policyJson }))}`;
   return {
-    servicePrincipal: `databricks account service-principal-federation-policy create <SERVICE_PRINCIPAL_NUMERIC_ID> --json ${quoted}`,
-    accountWide: `databricks account federation-policy create --json ${quoted}`,
+    servicePrincipal: `databricks account service-principal-federation-policy create <SERVICE_PRINCIPAL_NUMERIC_ID> ${create(policy)}`,
+    accountWide: `databricks account federation-policy create ${create(accountPolicy)}`,
   };
 }

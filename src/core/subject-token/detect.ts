@@ -77,8 +77,9 @@ export function detectSubjectToken(deps: SourceDeps, options: SourceOptions): De
       : options.ci;
   const explicit = explicitSource(deps, options);
   if (explicit !== undefined) return { ci, source: explicit };
-  if (options.ci === 'env' || options.ci === 'file' || options.ci === 'kubernetes')
-    return { ci, source: kubernetes.source(deps, options) };
+  if (options.ci === 'env') throw explicitSourceNeeded('env', '--oidc-token-env NAME');
+  if (options.ci === 'file') throw explicitSourceNeeded('file', '--oidc-token-file PATH');
+  if (options.ci === 'kubernetes') return { ci, source: kubernetes.source(deps, options) };
   const detector =
     options.ci === 'auto'
       ? CI_DETECTORS.find((candidate) => candidate.present(deps.env) !== undefined)
@@ -86,9 +87,20 @@ export function detectSubjectToken(deps: SourceDeps, options: SourceOptions): De
   if (detector === undefined)
     throw noTokenSource(
       'no OIDC token source was found (looked for --oidc-token-file, --oidc-token-env, DATABRICKS_OIDC_TOKEN, and Azure Pipelines, GitHub Actions, CircleCI, Buildkite, GitLab, Bitbucket, HCP Terraform and Jenkins variables)',
-      'Run this in a CI job with OIDC enabled, or pass a token with --oidc-token-file or DATABRICKS_OIDC_TOKEN',
+      kubernetes.present(deps.env) === undefined
+        ? 'Run this in a CI job with OIDC enabled, or pass a token with --oidc-token-file or DATABRICKS_OIDC_TOKEN'
+        : 'In a Kubernetes pod, project a service account token with the audience of your federation policy and pass its path with --oidc-token-file (the default service account token is never used)',
     );
   return { ci: detector.ci, source: detector.source(deps, options) };
+}
+
+/** `--ci env` and `--ci file` name where the token is, not a CI: without that place, bad input. */
+function explicitSourceNeeded(choice: 'env' | 'file', flag: string): Error {
+  return invalidSetting(
+    'ci',
+    `is ${choice}, but no token ${choice === 'env' ? 'variable' : 'file'} is named`,
+    `Name it with ${flag}${choice === 'env' ? ', or set DATABRICKS_OIDC_TOKEN' : ''}`,
+  );
 }
 
 function explicitSource(deps: SourceDeps, options: SourceOptions): SubjectTokenSource | undefined {
