@@ -181,6 +181,11 @@ describe('policy and doctor', () => {
     const report = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(report['ci']).toBe('gitlab');
     expect(report['shadowing']).toEqual(['DATABRICKS_TOKEN']);
+    expect(report['host_metadata']).toEqual({
+      account_host: false,
+      account_id: fx.emulator.account.accountId,
+      default_audience: null,
+    });
     expect((report['claims'] as Record<string, unknown>)['sub']).toBe(
       fx.emulator.ci.gitlab.claims['sub'],
     );

@@ -3,6 +3,7 @@ import {
   describeFailure,
   findings,
   peekSubjectToken,
+  type PeekedToken,
   type TokenClaims,
 } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
@@ -47,7 +48,8 @@ export async function doctorCommand(
     report['ci'] = ci ?? null;
     report['token_source'] = deps.subjectToken.description;
     if (ci !== undefined) report['subject_shape'] = CI_SUBJECT_SHAPES[ci];
-    const { target, claims } = await peekSubjectToken(settings.config, deps);
+    const { target, claims, hostMetadata } = await peekSubjectToken(settings.config, deps);
+    report['host_metadata'] = describeMetadata(hostMetadata);
     report['audience'] = { value: target.audience, from: target.audienceSource };
     report['target'] = {
       kind: target.kind,
@@ -61,6 +63,17 @@ export async function doctorCommand(
   }
   writeStdout(args.flags['json'] === true ? `${JSON.stringify(report, null, 2)}\n` : text(report));
   return 0;
+}
+
+/** GET <host>/.well-known/databricks-config: asked only when the settings leave something open. */
+function describeMetadata({ needed, answer }: PeekedToken['hostMetadata']): unknown {
+  if (!needed) return 'not asked: the settings and the host name decide';
+  if (answer === undefined) return 'not available: decided from the host name';
+  return {
+    account_host: answer.accountHost ?? null,
+    account_id: answer.accountId ?? null,
+    default_audience: answer.defaultAudience ?? null,
+  };
 }
 
 function pick(claims: TokenClaims): Record<string, unknown> {
@@ -77,6 +90,7 @@ function text(report: Record<string, unknown>): string {
     'ci',
     'token_source',
     'subject_shape',
+    'host_metadata',
     'audience',
     'target',
     'claims',
