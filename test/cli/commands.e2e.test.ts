@@ -1,12 +1,13 @@
 // exec, token, serve, policy and doctor of dist/cli.js, and the bad-input cases, on a GitLab job.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { requestsTo } from '../emulator/index.ts';
-import { CLIENT_ID, useCliEmulator } from './fixture.ts';
+import { CLIENT_ID, exportedToken, useCliEmulator } from './fixture.ts';
 import { cliLeaks, runCli, startCli } from './runner.ts';
 
 const fx = useCliEmulator();
@@ -56,6 +57,12 @@ describe('exec signals', () => {
     expect(run.exitCode).toBe(42);
     expect(run.stdout).toContain('got-term');
   });
+
+  it('forwards SIGINT (a cancelled or Ctrl-C run) to the child and returns its code', async () => {
+    const run = await fx.execSignalled([], fx.gitlabJob(), 'SIGINT');
+    expect(run.exitCode).toBe(43);
+    expect(run.stdout).toContain('got-int');
+  });
 });
 
 describe('token', () => {
@@ -83,13 +90,14 @@ describe('token', () => {
 });
 
 describe('serve', () => {
-  it('answers the metadata-service contract and re-exchanges when the token nears expiry', async () => {
+  it('answers the metadata-service contract from its cache, and re-exchanges once the token nears expiry', async () => {
     const gitlab = fx.emulator.ci.gitlab;
     const aud = fx.tokenEndpoint();
     fx.trust(gitlab, [aud]);
     const tokenFile = join(tmpdir(), `serve-jwt-${process.pid}`);
-    // 90 s JWTs: the Databricks token lives as long, inside the refresh margin, so each ask renews.
-    await writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds: 90 }));
+    // 126 s JWTs: the Databricks token lives as long, 6 s outside serve's 120 s refresh margin.
+    const freshJwt = () => writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds: 126 }));
+    await freshJwt();
     const server = startCli(
       [
         'serve',
@@ -121,10 +129,14 @@ describe('serve', () => {
       const first = (await (await ask(contract)).json()) as Record<string, unknown>;
       expect(first['token_type']).toBe('Bearer');
       expect(Number(first['expires_on']) * 1000).toBeGreaterThan(Date.now());
-      await writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds: 90 }));
+      const again = (await (await ask(contract)).json()) as Record<string, unknown>;
+      expect(again['access_token']).toBe(first['access_token']);
+      expect(fx.exchanges()).toBe(1); // the exchange before it announced itself, then the cache
+      await freshJwt(); // the file is read again at each exchange, as a projected token is
+      await new Promise((resolve) => setTimeout(resolve, 7000)); // into the refresh margin
       const second = (await (await ask(contract)).json()) as Record<string, unknown>;
       expect(second['access_token']).not.toBe(first['access_token']);
-      expect(fx.exchanges()).toBeGreaterThanOrEqual(2);
+      expect(fx.exchanges()).toBe(2);
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       const { stdout, stderr } = server.output();
@@ -269,6 +281,13 @@ describe('bad input', () => {
     const existing = await fx.run(['exchange', '--output', target], fx.gitlabJob());
     expect(existing.exitCode).toBe(2);
     expect(existing.stderr).toContain('already exists');
+    expect(await readFile(target, 'utf8')).toBe('x');
+    const forced = await fx.run(['exchange', '--output', target, '--force'], fx.gitlabJob(), () =>
+      exportedToken(readFileSync(target, 'utf8')),
+    );
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(exportedToken(await readFile(target, 'utf8'))).toHaveLength(1);
+    expect((await stat(target)).mode & 0o777).toBe(0o600);
   });
 
   it('settings that cannot work are bad input (exit 2), not a refusal by Databricks', async () => {

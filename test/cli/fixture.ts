@@ -36,9 +36,14 @@ export interface CliFixture {
   gitlabJob(): Record<string, string>;
   /**
    * `exec` with these flags (and --host, --client-id) of a shell child that traps SIGTERM (prints
-   * got-term, exits 42), sent SIGTERM once it is running: the CLI's exit code and output.
+   * got-term, exits 42) and SIGINT (got-int, 43), sent the signal once it is running: the CLI's
+   * exit code and output.
    */
-  execSignalled(flags: string[], env: Record<string, string>): Promise<CliRun>;
+  execSignalled(
+    flags: string[],
+    env: Record<string, string>,
+    signal?: 'SIGTERM' | 'SIGINT',
+  ): Promise<CliRun>;
 }
 
 export function useCliEmulator(): CliFixture {
@@ -81,15 +86,16 @@ export function useCliEmulator(): CliFixture {
     fixture.trust(fixture.emulator.ci.gitlab, [aud]);
     return fixture.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN');
   };
-  fixture.execSignalled = async (flags, env) => {
-    const script = "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done";
+  fixture.execSignalled = async (flags, env, signal = 'SIGTERM') => {
+    const script =
+      "trap 'echo got-term; exit 42' TERM; trap 'echo got-int; exit 43' INT; echo ready; while :; do sleep 0.1; done";
     const settings = ['--host', fixture.emulator.workspace.url, '--client-id', CLIENT_ID];
     const running = startCli(['exec', ...flags, ...settings, '--', 'sh', '-c', script], {
       ...env,
       TMPDIR: fixture.dir,
     });
     await running.waitFor(/ready/);
-    running.child.kill('SIGTERM');
+    running.child.kill(signal);
     return { exitCode: await running.exited, ...running.output() };
   };
   return fixture;

@@ -1,0 +1,33 @@
+// `exec --lakebase-instance` hands a real psql the PG* variables of the credential it minted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../postgres/server.ts';
+import { CLIENT_ID, useCliEmulator } from './fixture.ts';
+
+const fx = useCliEmulator();
+
+describe('exec with a Lakebase credential, against a real PostgreSQL', () => {
+  let postgres: PostgresServer;
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    fx.emulator.lakebase.onCredential = (credential) =>
+      postgres.setLoginPassword(credential.userName, credential.token, credential.expiresAt);
+  });
+  afterAll(async () => postgres?.stop());
+
+  it('psql logs in as the service principal from PG* alone, and no password is written anywhere', async () => {
+    fx.emulator.lakebase.addInstance({
+      name: 'orders-db',
+      state: 'AVAILABLE',
+      readWriteDns: postgres.host,
+    });
+    const query = 'select current_user, current_database()';
+    const run = await fx.run(
+      ['exec', '--lakebase-instance', 'orders-db', '--', 'psql', '-XtAc', query],
+      fx.gitlabJob(),
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(`${CLIENT_ID}|databricks_postgres`);
+    expect(fx.emulator.lakebase.credentials).toHaveLength(1);
+  });
+});
