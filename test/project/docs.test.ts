@@ -14,7 +14,7 @@ import {
   type Credentials,
 } from '../../src/core/index.ts';
 import { SECRET_OUTPUTS } from '../support/leaks.ts';
-import { errorMessages, stageLabels } from './error-messages.ts';
+import { CLI_MESSAGES, errorMessages, stageLabels, type ErrorMessage } from './error-messages.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -221,8 +221,8 @@ describe('docs/TROUBLESHOOTING.md', () => {
     return sections;
   }
 
-  const sectionOf = (stage: string | undefined): string =>
-    stage === undefined ? 'Any step' : `${labels.get(stage) ?? stage} failed`;
+  const sectionOf = ({ stage, section }: ErrorMessage): string =>
+    section ?? (stage === undefined ? 'Any step' : `${labels.get(stage) ?? stage} failed`);
 
   it('finds the messages in the source (the extraction works)', () => {
     expect(labels.get('inputs')).toBe('Reading inputs');
@@ -235,20 +235,32 @@ describe('docs/TROUBLESHOOTING.md', () => {
     expect(messages.length).toBeGreaterThan(40);
   });
 
+  it("finds the command line's own messages (usage errors, a command it cannot start, serve's answers, masking notes)", () => {
+    const bySection = (section: string): string[] =>
+      messages.filter((message) => message.section === section).map((message) => message.pattern);
+    const usage = bySection('Command line usage');
+    expect(usage).toContain('unknown flag … for …; valid: …');
+    expect(usage).toContain('unknown command "…"; valid commands: … (or --help, --version)');
+    expect(usage).toContain('… (… flags: …)');
+    expect(usage.length).toBeGreaterThanOrEqual(7);
+    expect(bySection('Starting the command (exec, serve)')).toEqual(['Cannot run …: …']);
+    expect(bySection('The metadata service (serve)')).toContain(
+      'X-Databricks-Metadata-Version must be 1',
+    );
+    for (const { section } of CLI_MESSAGES)
+      expect(bySection(section).length, section).toBeGreaterThan(0);
+  });
+
   it('has an entry for every error the action can print, under the step that prints it', () => {
     const documented = entries();
     const missing = messages
-      .filter((message) => !documented.get(sectionOf(message.stage))?.has(message.pattern))
-      .map(
-        (message) => `## ${sectionOf(message.stage)} / ### \`${message.pattern}\` (${message.at})`,
-      );
+      .filter((message) => !documented.get(sectionOf(message))?.has(message.pattern))
+      .map((message) => `## ${sectionOf(message)} / ### \`${message.pattern}\` (${message.at})`);
     expect(missing).toEqual([]);
   });
 
   it('has no entry for an error the action no longer prints', () => {
-    const known = new Set(
-      messages.map((message) => `${sectionOf(message.stage)}\n${message.pattern}`),
-    );
+    const known = new Set(messages.map((message) => `${sectionOf(message)}\n${message.pattern}`));
     const stale: string[] = [];
     for (const [section, patterns] of entries())
       for (const pattern of patterns)

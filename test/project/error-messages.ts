@@ -5,6 +5,11 @@
 // `super(stage, problem, hint)` of a subclass, or a call of a helper that builds one from its
 // parameters (`invalid('scope', '… is not …', hint)` gives "scope … is not …"), plus the
 // internal-error line of describeFailure. Whatever is not fixed text becomes "…".
+//
+// The command line also prints one-line messages of its own, which are not StageErrors: its usage
+// errors, the line of a command it cannot start, the error bodies of serve's metadata service and
+// the notes on masking. CLI_MESSAGES says where each kind is in the source and which section of
+// docs/TROUBLESHOOTING.md documents it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +22,8 @@ export const PLACEHOLDER = '…';
 export interface ErrorMessage {
   /** The stage's literal name, or undefined when the stage is passed in (any stage). */
   stage: string | undefined;
+  /** For a message of the command line's own (no StageError): its troubleshooting section. */
+  section?: string;
   /** The problem text, `${…}` parts replaced by "…". */
   pattern: string;
   /** file:line of the call that produces it. */
@@ -187,11 +194,107 @@ function sourceFiles(): string[] {
     .sort();
 }
 
+/** The initializer of an object literal's `name: …` property. */
+function property(node: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const prop of node.properties)
+    if (ts.isPropertyAssignment(prop) && prop.name.getText() === name) return prop.initializer;
+  return undefined;
+}
+
+/** A call of `name(…)` or of `….name(…)`. */
+function isCallOf(node: ts.Node, name: string): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = node.expression;
+  return (
+    (ts.isIdentifier(callee) && callee.text === name) ||
+    (ts.isPropertyAccessExpression(callee) && callee.name.text === name)
+  );
+}
+
+interface CliMessageSite {
+  /** The file below src/. */
+  file: string;
+  section: string;
+  /** The message text, if this node is a place that prints one. */
+  text(node: ts.Node): ts.Expression | undefined;
+}
+
+export const CLI_MESSAGES: CliMessageSite[] = [
+  {
+    // `{ kind: 'usage-error', message: … }`, printed as `databricks-oidc: <message>`, exit 2.
+    file: 'cli/args.ts',
+    section: 'Command line usage',
+    text: (node) => {
+      if (!ts.isObjectLiteralExpression(node)) return undefined;
+      const kind = property(node, 'kind');
+      return kind !== undefined && ts.isStringLiteral(kind) && kind.text === 'usage-error'
+        ? property(node, 'message')
+        : undefined;
+    },
+  },
+  {
+    // What runChild logs when exec or serve cannot start the command.
+    file: 'cli/commands/exec.ts',
+    section: 'Starting the command (exec, serve)',
+    text: (node) =>
+      ts.isCallExpression(node) &&
+      ['info', 'warning', 'notice'].some((level) => isCallOf(node, level)) &&
+      enclosingFunctionName(node) === 'runChild'
+        ? node.arguments[0]
+        : undefined,
+  },
+  {
+    // `reply(status, { error: … })`: the JSON body the metadata service refuses a request with.
+    file: 'cli/commands/serve.ts',
+    section: 'The metadata service (serve)',
+    text: (node) => {
+      const body = isCallOf(node, 'reply') ? node.arguments[1] : undefined;
+      return body !== undefined && ts.isObjectLiteralExpression(body)
+        ? property(body, 'error')
+        : undefined;
+    },
+  },
+  {
+    // `note(…)`: printed as `note: <text>` before a hand-off that nothing masks.
+    file: 'cli/mask.ts',
+    section: 'Notes on masking',
+    text: (node) => (isCallOf(node, 'note') ? node.arguments[0] : undefined),
+  },
+];
+
+function enclosingFunctionName(node: ts.Node): string | undefined {
+  for (let parent = node.parent; parent !== undefined; parent = parent.parent)
+    if (ts.isFunctionDeclaration(parent)) return parent.name?.text;
+  return undefined;
+}
+
+function cliMessagesOf(kind: CliMessageSite): ErrorMessage[] {
+  const file = parseFile(kind.file);
+  const messages: ErrorMessage[] = [];
+  const visit = (node: ts.Node): void => {
+    const text = kind.text(node);
+    if (text !== undefined)
+      messages.push({
+        stage: undefined,
+        section: kind.section,
+        pattern: collapse(render(text, new Map())),
+        at: file.at(node),
+      });
+    ts.forEachChild(node, visit);
+  };
+  visit(file.source);
+  return messages;
+}
+
 export function errorMessages(): ErrorMessage[] {
   const files = sourceFiles().map(parseFile);
   const builders = new Map<string, Builder>();
   const direct = files.flatMap((file) => constructionsOf(file, builders));
-  return [...direct, ...files.flatMap((file) => builderCallsOf(file, builders))];
+  return [
+    ...direct,
+    ...files.flatMap((file) => builderCallsOf(file, builders)),
+    ...CLI_MESSAGES.flatMap(cliMessagesOf),
+  ];
 }
 
 /** Stage name → the words a failure line starts with, as the source defines them. */
@@ -203,6 +306,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const labels = stageLabels();
   for (const message of errorMessages())
     console.log(
-      `${message.stage === undefined ? '(any stage)' : labels.get(message.stage)}\t${message.pattern}\t${message.at}`,
+      `${message.section ?? (message.stage === undefined ? '(any stage)' : labels.get(message.stage))}\t${message.pattern}\t${message.at}`,
     );
 }

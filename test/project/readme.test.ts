@@ -48,6 +48,15 @@ describe('README.md', () => {
     expect(steps[action]?.with?.['export-env']).toBe('oidc');
   });
 
+  // dist/cli.js is CommonJS: saved as a .js file in a "type": "module" repository it fails with
+  // "__dirname is not defined", so the single-file recipe names it .cjs wherever it names it.
+  it('saves the single-file command line as .cjs', () => {
+    const section = readme.split('\n## Other CIs')[1]?.split('\n## ')[0] ?? '';
+    const named = [...section.matchAll(/\bdatabricks-oidc\.(c?js)\b/g)].map((match) => match[1]);
+    expect(named.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(named)).toEqual(new Set(['cjs']));
+  });
+
   it('links only inside the repository (or to web addresses)', () => {
     const targets = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1] ?? '');
     const local = targets.filter((target) => !/^https?:\/\//.test(target));
