@@ -1,14 +1,15 @@
 // exec, token, serve, policy and doctor of dist/cli.js, and the bad-input cases, on a GitLab job.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { requestsTo } from '../emulator/index.ts';
 import { CLIENT_ID, exportedToken, useCliEmulator } from './fixture.ts';
-import { cliLeaks, runCli, startCli } from './runner.ts';
+import { CLI_ENTRY, cliLeaks, jobPath, runCli, startCli } from './runner.ts';
 
 const fx = useCliEmulator();
 const SDK_STEP = fileURLToPath(new URL('../action/sdk-step.ts', import.meta.url));
@@ -242,11 +243,35 @@ describe('bad input', () => {
     expect(run.stderr).toContain('oidc-token-file and oidc-token-env are both set');
   });
 
-  it('a token file that is a directory or unreadable: exit 4 with the reason', async () => {
+  it('a token file that is a directory or missing: exit 4 with the reason', async () => {
     const dir = await run4(['--oidc-token-file', fx.dir]);
     expect(dir.stderr).toContain('is a directory');
     const missing = await run4(['--oidc-token-file', join(fx.dir, 'nope')]);
     expect(missing.stderr).toContain('does not exist');
+  });
+
+  it('a token file it may not read: exit 4 with EACCES and the fix', async () => {
+    const file = join(tmpdir(), `unreadable-jwt-${process.pid}`);
+    await writeFile(file, fx.emulator.ci.gitlab.mintJwt({ aud: fx.tokenEndpoint() }));
+    await chmod(file, 0o000);
+    // root reads any file: the CLI then runs as nobody, as a job's unprivileged user would.
+    const asUser =
+      process.getuid?.() === 0
+        ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+        : [];
+    const [command = process.execPath, ...prefix] = [...asUser, process.execPath];
+    const settings = ['--host', fx.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        command,
+        [...prefix, CLI_ENTRY, 'exchange', ...settings, '--oidc-token-file', file],
+        { env: { PATH: jobPath(), GITLAB_CI: 'true' } },
+        (error, _stdout, stderr) => resolve({ code: Number(error?.code ?? 0), stderr }),
+      );
+    }).finally(() => rm(file, { force: true }));
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toContain('cannot be read (EACCES). Make the file readable');
+    expect(fx.exchanges()).toBe(0);
   });
 
   it('an expired JWT is refused before any exchange', async () => {
