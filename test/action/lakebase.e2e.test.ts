@@ -4,8 +4,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../postgres/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useLakebasePostgres } from '../postgres/lakebase.ts';
 import { requestsTo, SP_APPLICATION_ID, useEmulator } from './fixture.ts';
 import type { ActionRun } from './runner.ts';
 
@@ -29,14 +29,7 @@ function pgEnv(run: ActionRun): Record<string, string> {
 
 describe('Lakebase credentials against a real PostgreSQL', () => {
   const fx = useEmulator();
-  let postgres: PostgresServer;
-
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    fx.emulator.lakebase.onCredential = (credential) =>
-      postgres.setLoginPassword(credential.userName, credential.token, credential.expiresAt);
-  });
-  afterAll(async () => postgres?.stop());
+  const db = useLakebasePostgres(() => fx.emulator);
 
   function mint(inputs: Record<string, string>) {
     fx.addServicePrincipalPolicy();
@@ -47,12 +40,12 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
     });
     const run = await mint({ 'lakebase-instance': 'orders-db' });
     expect(run.exitCode).toBe(0);
     expect(pgEnv(run)).toEqual({
-      PGHOST: postgres.host,
+      PGHOST: db.server.host,
       PGPORT: '5432',
       PGDATABASE: 'databricks_postgres',
       PGUSER: SP_APPLICATION_ID,
@@ -83,7 +76,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
     });
     const run = await mint({ 'lakebase-instance': 'orders-db' });
     const { outputs } = run;
@@ -99,7 +92,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     ])
       expect(run.masks.some((mask) => (outputs[name] ?? '').includes(mask))).toBe(false);
     expect(outputs['database-jdbc-url']).toBe(
-      `jdbc:postgresql://${postgres.host}:5432/databricks_postgres?sslmode=require&user=${SP_APPLICATION_ID}`,
+      `jdbc:postgresql://${db.server.host}:5432/databricks_postgres?sslmode=require&user=${SP_APPLICATION_ID}`,
     );
     expect(outputs['database-jdbc-url']).not.toContain(outputs['database-password']);
     expect((await psql({}, [outputs['database-url'] ?? ''])).stdout.trim()).toBe(SP_APPLICATION_ID);
@@ -109,7 +102,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
     });
     await mint({ 'lakebase-instance': 'orders-db' });
     const paths = fx.emulator.requests
@@ -124,7 +117,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
   });
 
   it('logs in to an Autoscaling endpoint with a credential of the requested lifetime', async () => {
-    fx.emulator.lakebase.addEndpoint({ name: ENDPOINT, state: 'IDLE', host: postgres.host });
+    fx.emulator.lakebase.addEndpoint({ name: ENDPOINT, state: 'IDLE', host: db.server.host });
     const run = await mint({ 'lakebase-endpoint': ENDPOINT, 'lakebase-ttl': '600' });
     expect(run.exitCode).toBe(0);
     const [credential] = requestsTo(fx.emulator, 'lakebase.endpoint-credential');
@@ -139,7 +132,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'STARTING',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
       becomesAvailableAfterGets: 2,
     });
     const run = await mint({ 'lakebase-instance': 'orders-db' });
@@ -153,7 +146,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'STOPPED',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
     });
     const run = await mint({ 'lakebase-instance': 'orders-db' });
     expect(run.exitCode).not.toBe(0);
@@ -176,7 +169,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
       deniedUsers: [SP_APPLICATION_ID],
     });
     const run = await mint({ 'lakebase-instance': 'orders-db' });
@@ -190,7 +183,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
     });
     fx.emulator.faults.add('lakebase.instance-credential', { kind: 'reset-mid-body' });
     const run = await mint({ 'lakebase-instance': 'orders-db' });
@@ -227,14 +220,14 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
     });
     const run = await mint({ 'lakebase-instance': 'orders-db' });
     const env = pgEnv(run);
     await expect(psql({ ...env, PGPASSWORD: `${env['PGPASSWORD']}x` })).rejects.toThrow(
       /password authentication failed/,
     );
-    await postgres.setLoginPassword(
+    await db.server.setLoginPassword(
       SP_APPLICATION_ID,
       env['PGPASSWORD'] ?? '',
       new Date(Date.now() - 60_000),

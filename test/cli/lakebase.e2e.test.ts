@@ -1,25 +1,18 @@
 // `exec --lakebase-instance` hands a real psql the PG* variables of the credential it minted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../postgres/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useLakebasePostgres } from '../postgres/lakebase.ts';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
 
 const fx = useCliEmulator();
 
 describe('exec with a Lakebase credential, against a real PostgreSQL', () => {
-  let postgres: PostgresServer;
-
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    fx.emulator.lakebase.onCredential = (credential) =>
-      postgres.setLoginPassword(credential.userName, credential.token, credential.expiresAt);
-  });
-  afterAll(async () => postgres?.stop());
+  const db = useLakebasePostgres(() => fx.emulator);
 
   it('psql logs in as the service principal from PG* alone, and no password is written anywhere', async () => {
     fx.emulator.lakebase.addInstance({
       name: 'orders-db',
       state: 'AVAILABLE',
-      readWriteDns: postgres.host,
+      readWriteDns: db.server.host,
     });
     const query = 'select current_user, current_database()';
     const run = await fx.run(
