@@ -3,11 +3,12 @@
 // the fresh bundle, so a failure on a machine nobody can log into still says what changed. dist/
 // holds only bundled public code, so printing it leaks nothing.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 
 const CONTEXT = 160;
-const git = (...args: string[]): Buffer => execFileSync('git', args, { maxBuffer: 1 << 26 });
+const git = (...args: string[]): Buffer =>
+  execFileSync('git', args, { maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
 
 function firstDifference(a: Buffer, b: Buffer): number {
   const length = Math.min(a.length, b.length);
@@ -15,13 +16,32 @@ function firstDifference(a: Buffer, b: Buffer): number {
   return length;
 }
 
+function tracked(path: string): Buffer | undefined {
+  try {
+    return git('show', `HEAD:${path}`);
+  } catch {
+    return undefined;
+  }
+}
+
 const around = (bytes: Buffer, at: number): string =>
   JSON.stringify(bytes.subarray(Math.max(0, at - CONTEXT), at + CONTEXT).toString('latin1'));
 
-const changed = git('diff', '--name-only', '--', 'dist').toString().split('\n').filter(Boolean);
+// `git status --porcelain`: modified, deleted and new files alike ("XY path" per line).
+const changed = git('status', '--porcelain', '--untracked-files=all', '--', 'dist')
+  .toString()
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => line.slice(3));
 for (const path of changed) {
-  const committed = git('show', `HEAD:${path}`);
-  const fresh = readFileSync(path);
+  const committed = tracked(path);
+  const fresh = existsSync(path) ? readFileSync(path) : undefined;
+  if (committed === undefined || fresh === undefined) {
+    console.log(
+      `${path}: ${committed === undefined ? 'new, not committed' : 'committed, not built'}`,
+    );
+    continue;
+  }
   const at = firstDifference(committed, fresh);
   console.log(`${path}: committed ${committed.length} bytes, fresh ${fresh.length} bytes`);
   console.log(`  first difference at byte ${at}`);

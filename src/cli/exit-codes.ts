@@ -21,12 +21,14 @@ export function exitCodeOf(error: unknown): number {
   if (failure === 'unavailable') return EXIT.unavailable;
   if (error instanceof ExchangeRefusedError) return EXIT.refused;
   if (!(error instanceof StageError)) return 1;
-  if (error instanceof ConfigurationError) return EXIT.usage;
+  const ciToken = error.stage === 'ci-token' || error.stage === 'github-token';
+  // A host or certificate problem at the CI's own token service is the CI's, not the settings'.
+  if (error instanceof ConfigurationError && !ciToken) return EXIT.usage;
   if (error.stage === 'inputs' || error.stage === 'outputs') return EXIT.usage;
   if (error.hint.startsWith('This looks transient')) return EXIT.transient;
   // A PAT left valid because the network failed is transient, not refused.
   if (error.cause !== undefined && exitCodeOf(error.cause) === EXIT.transient)
     return EXIT.transient;
-  if (error.stage === 'ci-token' || error.stage === 'github-token') return EXIT.unavailable;
+  if (ciToken) return EXIT.unavailable;
   return EXIT.refused;
 }

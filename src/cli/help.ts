@@ -32,7 +32,9 @@ ${PAT_FLAGS}
   With --pat-lifetime nothing revokes the PAT for you: DATABRICKS_PAT_ID names it for
   databricks-oidc pat revoke --token-id ID in the pipeline's final (always-run) step.`,
   exec: `databricks-oidc exec [flags] -- CMD [ARGS...]
-Exchange, then run CMD with DATABRICKS_HOST, DATABRICKS_TOKEN (and PG* for Lakebase); exits with its code.
+Exchange, then run CMD with DATABRICKS_HOST, DATABRICKS_TOKEN, DATABRICKS_AUTH_TYPE=pat (and
+DATABRICKS_ACCOUNT_ID on an account console, PG* for Lakebase); forwards SIGINT and SIGTERM to it
+and exits with its code.
 ${PAT_FLAGS}
   With --pat-lifetime CMD gets the PAT, revoked when CMD exits (also when it fails or is
   signalled); a PAT that could not be revoked is said on stderr and fails a run that succeeded.`,
@@ -47,8 +49,9 @@ until SIGINT/SIGTERM.`,
   policy: `databricks-oidc policy [flags]
 Print the federation policy that accepts this job's token (JSON, then the databricks CLI commands).`,
   doctor: `databricks-oidc doctor [flags]
-Which token sources were looked for, the token's claims, the audience, and Databricks variables
-that would win in the SDKs' auth order.
+Which token sources were looked for, the token's claims, the host metadata (when the settings
+leave something to it), the audience, and Databricks variables that would win in the SDKs' auth
+order.
   --json          the same as JSON`,
   'obo mint': `databricks-oidc obo mint --application-id ID|NAME [flags]
 Mint an on-behalf-of token for a partner service principal (needs a workspace admin; AWS and GCP)

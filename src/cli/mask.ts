@@ -15,28 +15,8 @@ export interface MaskRequest {
   secrets: string[];
   note: (line: string) => void;
   holds: string;
-  /** stdout carries only data (json or dotenv, no --output): a pipe or jq reads it. */
+  /** stdout carries data that is parsed or sourced later (json, dotenv; serve's variables). */
   stdoutIsData: boolean;
-}
-
-/**
- * Masks the secrets, then writes the masking lines before anything that holds a secret. They go
- * first on stdout, except where stdout must stay pure data: GitHub's runner also reads workflow
- * commands on stderr, so there they go to stderr. Azure's agent reads logging commands on stdout
- * only (and a failOnStderr step fails on stderr), so there they stay first on stdout.
- */
-export async function announceMasks(request: MaskRequest): Promise<void> {
-  const { ci, format, secrets, note, holds, stdoutIsData } = request;
-  const masks = await maskSecrets(ci, format, secrets, note, holds);
-  if (masks.length === 0) return;
-  const text = masks.map((line) => `${line}\n`).join('');
-  const github = format === 'github' || ci === 'github';
-  if (stdoutIsData && github) return writeStderr(text);
-  if (stdoutIsData)
-    note(
-      'stdout starts with the ##vso[task.setsecret] lines (the agent reads them only there): use --output FILE for a file with the hand-off alone',
-    );
-  writeStdout(text);
 }
 
 const NO_MASKING: Partial<Record<CiName, string>> = {
@@ -49,35 +29,47 @@ const NO_MASKING: Partial<Record<CiName, string>> = {
 };
 
 /**
- * Masks every secret with the CI's own mechanism, before the first byte that holds one is written:
- * returns the masking lines that go first on stdout; Buildkite's redactor is fed directly.
+ * Masks every secret with the CI's own mechanism before the first byte that holds one is written.
+ * GitHub and Azure read masking commands from the step's output: they go first on stdout (as
+ * `printf` lines in the shell format, so that an eval prints them), except where stdout is data on
+ * GitHub, whose runner also reads workflow commands on stderr: there they go to stderr as they are.
+ * Azure's agent reads logging commands on stdout only (and a failOnStderr step fails on stderr),
+ * so there they stay first on stdout. Buildkite's redactor is fed directly.
  */
-export async function maskSecrets(
-  ci: CiName | undefined,
-  format: Format,
-  secrets: string[],
-  note: (line: string) => void,
-  holds: string,
-): Promise<string[]> {
-  const values = secrets.filter((value) => value !== '');
+export async function announceMasks(request: MaskRequest): Promise<void> {
+  const { ci, format, note, holds, stdoutIsData } = request;
+  const values = request.secrets.filter((value) => value !== '');
+  const toStderr = stdoutIsData && (format === 'github' || ci === 'github');
   const command = (line: string): string =>
-    format === 'shell' ? `printf '%s\\n' ${shellQuote(line)}` : line;
-  if (format === 'github' || ci === 'github') return values.map((v) => command(`::add-mask::${v}`));
-  if (format === 'azure' || ci === 'azure-devops')
-    return values.map((v) => command(`##vso[task.setsecret]${v}`));
-  if (ci === 'buildkite') {
-    for (const value of values) {
-      const result = await runCommand('buildkite-agent', ['redactor', 'add'], value);
-      if (result === undefined || result.exitCode !== 0) {
-        note(
-          'buildkite-agent redactor add is not available (agent older than v3.67?): the token is not redacted from the log; prefer exec or serve',
-        );
-        break;
-      }
-    }
-    return [];
+    format === 'shell' && !toStderr ? `printf '%s\\n' ${shellQuote(line)}` : line;
+  const lines = (prefix: string): string => values.map((v) => `${command(prefix + v)}\n`).join('');
+  if (format === 'github' || ci === 'github')
+    return void writeMasks(lines('::add-mask::'), toStderr);
+  if (format === 'azure' || ci === 'azure-devops') {
+    if (stdoutIsData && format !== 'shell')
+      note(
+        'stdout starts with the ##vso[task.setsecret] lines (the agent reads them only there): use --output FILE for a file with the hand-off alone',
+      );
+    return void writeMasks(lines('##vso[task.setsecret]'), false);
   }
+  if (ci === 'buildkite') return redact(values, note);
   const name = ci === undefined ? undefined : NO_MASKING[ci];
   note(`${name ?? 'This environment'} cannot mask values at run time: ${holds}`);
-  return [];
+}
+
+function writeMasks(text: string, toStderr: boolean): void {
+  if (toStderr) writeStderr(text);
+  else writeStdout(text);
+}
+
+async function redact(values: string[], note: (line: string) => void): Promise<void> {
+  for (const value of values) {
+    const result = await runCommand('buildkite-agent', ['redactor', 'add'], value);
+    if (result === undefined || result.exitCode !== 0) {
+      note(
+        'buildkite-agent redactor add is not available (agent older than v3.67?): the token is not redacted from the log; prefer exec or serve',
+      );
+      return;
+    }
+  }
 }

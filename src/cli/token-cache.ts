@@ -12,6 +12,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,10 +86,13 @@ export function freshCachedToken(entry: CacheEntry): CachedToken | undefined {
     : undefined;
 }
 
-/** This user's, and closed to everyone else: another user could plant or swap a token otherwise. */
+/**
+ * This user's, and closed to everyone else: another user could plant or swap a token otherwise.
+ * Without POSIX owners and modes (Windows) nothing is trusted, and the cache is off.
+ */
 function isPrivate(stats: { uid: number; mode: number }): boolean {
   const uid = process.getuid?.();
-  return (uid === undefined || stats.uid === uid) && (stats.mode & 0o077) === 0;
+  return uid !== undefined && stats.uid === uid && (stats.mode & 0o077) === 0;
 }
 
 /** The directory itself, not a symbolic link to one, and private. */
@@ -121,22 +125,36 @@ function readCache({ file, key }: CacheEntry): CachedToken | undefined {
   }
 }
 
-/** Writes the entry; does nothing where the directory is not this user's own (then every call exchanges). */
-export function writeCache({ file, key }: CacheEntry, token: CachedToken): void {
+/**
+ * Writes the entry, if it can: the cache only saves exchanges, so a directory that is not this
+ * user's own (anyone can put a file at a predictable name in a shared temp dir), or any failure to
+ * write, leaves the entry unwritten and the call answered. Returns why it was not written.
+ */
+export function writeCache({ file, key }: CacheEntry, token: CachedToken): string | undefined {
   const dir = dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stats = lstatSync(dir);
-  if (!stats.isDirectory() || !isPrivate({ uid: stats.uid, mode: 0 })) return;
-  // Ours but opened wider (by hand, or an umask that mkdir honours): close it again.
-  if ((stats.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-  const temporary = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  let created = false;
   try {
-    writeFileSync(fd, JSON.stringify({ key, ...token }));
-  } finally {
-    closeSync(fd);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stats = lstatSync(dir);
+    if (!stats.isDirectory() || !isPrivate({ uid: stats.uid, mode: 0 }))
+      return `${dir} is not a directory of this user's own`;
+    // Ours, but opened wider since it was made (mkdir's 0700 never comes out wider): close it again.
+    if ((stats.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+    const fd = openSync(temporary, flags, 0o600);
+    created = true;
+    try {
+      writeFileSync(fd, JSON.stringify({ key, ...token }));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+    return undefined;
+  } catch (error) {
+    if (created) rmSync(temporary, { force: true });
+    return (error as NodeJS.ErrnoException).code ?? String(error);
   }
-  renameSync(temporary, file);
 }
 
 /** What `token` prints: the token alone, or with --json the SDK and CLI helper fields. */

@@ -141,10 +141,35 @@ describe('GitHub Actions', () => {
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
       },
       (r) => [String((JSON.parse(r.stdout || '{}') as Record<string, string>)['DATABRICKS_TOKEN'])],
+      true,
     );
     expect(run.exitCode, run.stderr).toBe(0);
     const handedOff = JSON.parse(run.stdout) as Record<string, string>;
     expect(run.stderr.split('\n')).toContain(`::add-mask::${handedOff['DATABRICKS_TOKEN']}`);
+  });
+});
+
+describe('GitHub Actions, serve', () => {
+  it('masks its metadata service URL on stderr and prints the variables alone on stdout', async () => {
+    const { github } = fx.emulator;
+    fx.trust(github, [fx.tokenEndpoint()]);
+    const settings = ['--host', fx.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const server = startCli(['serve', ...settings], {
+      GITHUB_ACTIONS: 'true',
+      ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+      TMPDIR: fx.dir,
+    });
+    try {
+      const [, url = ''] = await server.waitFor(/DATABRICKS_METADATA_SERVICE_URL='([^']+)'/);
+      // Written to stderr before stdout, but read from another pipe: give it a moment to arrive.
+      for (let i = 0; i < 100 && !server.output().stderr.includes(url); i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(server.output().stderr.split('\n')).toContain(`::add-mask::${url}`);
+      expect(server.output().stdout).not.toContain('add-mask');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
   });
 });
 
@@ -216,7 +241,7 @@ describe('Kubernetes', () => {
     fx.trust(k8s, [aud]);
     const none = await fx.run(['exchange'], k8s.jobEnv());
     expect(none.exitCode).toBe(3);
-    expect(none.stderr).toContain('In a Kubernetes pod, project a service account token');
+    expect(none.stderr).toContain('In a Kubernetes pod: Project a service account token');
     const envChoice = await fx.run(['exchange', '--ci', 'env'], k8s.jobEnv());
     expect(envChoice.exitCode).toBe(2);
     expect(envChoice.stderr).toContain('ci is env, but no token variable is named');

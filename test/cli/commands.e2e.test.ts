@@ -96,8 +96,8 @@ describe('serve', () => {
     const aud = fx.tokenEndpoint();
     fx.trust(gitlab, [aud]);
     const tokenFile = join(tmpdir(), `serve-jwt-${process.pid}`);
-    // 126 s JWTs: the Databricks token lives as long, 6 s outside serve's 120 s refresh margin.
-    const freshJwt = () => writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds: 126 }));
+    // 130 s JWTs: the Databricks token lives as long, 10 s outside serve's 120 s refresh margin.
+    const freshJwt = () => writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds: 130 }));
     await freshJwt();
     const server = startCli(
       [
@@ -134,7 +134,8 @@ describe('serve', () => {
       expect(again['access_token']).toBe(first['access_token']);
       expect(fx.exchanges()).toBe(1); // the exchange before it announced itself, then the cache
       await freshJwt(); // the file is read again at each exchange, as a projected token is
-      await new Promise((resolve) => setTimeout(resolve, 7000)); // into the refresh margin
+      const intoMargin = Number(first['expires_on']) * 1000 - 120_000 - Date.now() + 1000;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, intoMargin)));
       const second = (await (await ask(contract)).json()) as Record<string, unknown>;
       expect(second['access_token']).not.toBe(first['access_token']);
       expect(fx.exchanges()).toBe(2);

@@ -24,11 +24,15 @@ export interface CliFixture {
     audiences: string[],
     claim?: string,
   ): void;
-  /** Runs the CLI with --host and --client-id; fails the test on any leak (stdout, stderr, files). */
+  /**
+   * Runs the CLI with --host and --client-id; fails the test on any leak (stdout, stderr, files).
+   * `masksOnStderr`: the run is expected to put GitHub's ::add-mask:: lines on stderr.
+   */
   run(
     args: string[],
     env: Record<string, string>,
     handedOff?: (run: CliRun) => string[],
+    masksOnStderr?: boolean,
   ): Promise<CliRun>;
   /** Access tokens the workspace issued so far (parsed from the recorded answers is not possible: counted). */
   exchanges(): number;
@@ -66,7 +70,7 @@ export function useCliEmulator(): CliFixture {
       ...(claim === undefined ? {} : { subjectClaim: claim }),
       audiences,
     });
-  fixture.run = async (args, env, handedOff) => {
+  fixture.run = async (args, env, handedOff, masksOnStderr = false) => {
     const settings = ['--host', fixture.emulator.workspace.url, '--client-id', CLIENT_ID];
     const dashDash = args.includes('--') ? args.indexOf('--') : args.length;
     const result = await runCli(
@@ -77,7 +81,7 @@ export function useCliEmulator(): CliFixture {
     for (const name of await readdir(fixture.dir, { recursive: true }).catch(() => []))
       files[name] = await readFile(join(fixture.dir, name), 'utf8').catch(() => '');
     const allowed = handedOff?.(result) ?? [];
-    expect(cliLeaks(result, fixture.emulator.secrets(), allowed, files)).toEqual([]);
+    expect(cliLeaks(result, fixture.emulator.secrets(), allowed, files, masksOnStderr)).toEqual([]);
     return result;
   };
   fixture.exchanges = () => requestsTo(fixture.emulator, 'workspace.token').length;

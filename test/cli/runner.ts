@@ -78,15 +78,16 @@ export function isMaskingLine(line: string): boolean {
 }
 
 /**
- * Every way a secret could escape: on stderr outside GitHub's masking command (which goes there
- * when stdout is pure data), on stdout outside masking commands unless it is one of the values
- * handed off on purpose, in a written file unless that file is the hand-off.
+ * Every way a secret could escape: on stderr at all (but for GitHub's masking commands where the
+ * run puts them there, `masksOnStderr`), on stdout outside masking commands unless it is one of
+ * the values handed off on purpose, in a written file unless that file is the hand-off.
  */
 export function cliLeaks(
   run: CliRun,
   secrets: string[],
   handedOff: string[] = [],
   files: Record<string, string> = {},
+  masksOnStderr = false,
 ): string[] {
   const leaks: string[] = [];
   const stdout = run.stdout
@@ -95,7 +96,7 @@ export function cliLeaks(
     .join('\n');
   const stderr = run.stderr
     .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
+    .filter((line) => !(masksOnStderr && line.startsWith('::add-mask::')))
     .join('\n');
   for (const secret of secrets.filter((value) => value.length >= 8)) {
     const label = `${secret.slice(0, 6)}…(${secret.length} chars)`;

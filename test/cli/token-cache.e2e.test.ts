@@ -144,6 +144,17 @@ describe('token, cached', () => {
     expect(await readdir(elsewhere)).toEqual([]);
   });
 
+  it('answers even when the cache cannot be written: a file planted at its directory name', async () => {
+    await writeFile(join(fx.dir, `databricks-oidc-${process.getuid?.() ?? 'user'}`), 'planted');
+    const env = fx.gitlabJob();
+    const handedOff = (run: { stdout: string }) => [run.stdout.trim()];
+    const runs = [await fx.run(['token'], env, handedOff), await fx.run(['token'], env, handedOff)];
+    expect(runs.map((run) => run.exitCode), runs[0]?.stderr).toEqual([0, 0]);
+    expect(runs[0]?.stdout.trim()).toMatch(/.{20,}/);
+    expect(runs[0]?.stderr).toContain('Token cache not written (EEXIST)');
+    expect(fx.exchanges()).toBe(2);
+  });
+
   it('leaves a bad setting to the full command even when an entry is fresh', async () => {
     const env = fx.gitlabJob();
     const { token } = await filledCache(env);

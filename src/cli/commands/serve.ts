@@ -71,7 +71,8 @@ export async function serveCommand(
       secrets: [url],
       note: (line) => session.log.notice(line),
       holds: HOLDS_SERVICE_URL,
-      stdoutIsData: format === 'json' || format === 'dotenv',
+      // Whatever the format but Azure's commands, the variables are read or sourced later.
+      stdoutIsData: format !== 'azure',
     });
     writeStdout(render(format, variables, new Set(['DATABRICKS_METADATA_SERVICE_URL'])));
     return await untilSignalled();

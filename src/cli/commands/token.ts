@@ -18,7 +18,9 @@ export async function tokenCommand(
       access_token: credentials.token.accessToken,
       expires_on: Math.floor(expiresAt / 1000),
     };
-    writeCache(entry, cached);
+    const unwritten = writeCache(entry, cached);
+    if (unwritten !== undefined)
+      session.log.info(`Token cache not written (${unwritten}): the next call exchanges again`);
   }
   session.secrets.add(cached.access_token);
   writeStdout(tokenAnswer(cached, args.flags['json'] === true));

@@ -9,7 +9,7 @@ import type { Environment } from './github-actions.ts';
 import { gitHub } from './github-ci.ts';
 import { gitlab } from './gitlab.ts';
 import { jenkins } from './jenkins.ts';
-import { kubernetes } from './kubernetes.ts';
+import { KUBERNETES_FIX, kubernetes } from './kubernetes.ts';
 import { noTokenSource, type SourceDeps } from './source-deps.ts';
 import type { SubjectTokenSource } from './source.ts';
 import { terraformCloud } from './terraform-cloud.ts';
@@ -78,7 +78,11 @@ export function detectSubjectToken(deps: SourceDeps, options: SourceOptions): De
   const explicit = explicitSource(deps, options);
   if (explicit !== undefined) return { ci, source: explicit };
   if (options.ci === 'env') throw explicitSourceNeeded('env', '--oidc-token-env NAME');
-  if (options.ci === 'file') throw explicitSourceNeeded('file', '--oidc-token-file PATH');
+  if (options.ci === 'file')
+    throw explicitSourceNeeded(
+      'file',
+      '--oidc-token-file PATH (or DATABRICKS_OIDC_TOKEN_FILEPATH)',
+    );
   if (options.ci === 'kubernetes') return { ci, source: kubernetes.source(deps, options) };
   const detector =
     options.ci === 'auto'
@@ -89,7 +93,7 @@ export function detectSubjectToken(deps: SourceDeps, options: SourceOptions): De
       'no OIDC token source was found (looked for --oidc-token-file, --oidc-token-env, DATABRICKS_OIDC_TOKEN, and Azure Pipelines, GitHub Actions, CircleCI, Buildkite, GitLab, Bitbucket, HCP Terraform and Jenkins variables)',
       kubernetes.present(deps.env) === undefined
         ? 'Run this in a CI job with OIDC enabled, or pass a token with --oidc-token-file or DATABRICKS_OIDC_TOKEN'
-        : 'In a Kubernetes pod, project a service account token with the audience of your federation policy and pass its path with --oidc-token-file (the default service account token is never used)',
+        : `In a Kubernetes pod: ${KUBERNETES_FIX}`,
     );
   return { ci: detector.ci, source: detector.source(deps, options) };
 }
@@ -99,7 +103,7 @@ function explicitSourceNeeded(choice: 'env' | 'file', flag: string): Error {
   return invalidSetting(
     'ci',
     `is ${choice}, but no token ${choice === 'env' ? 'variable' : 'file'} is named`,
-    `Name it with ${flag}${choice === 'env' ? ', or set DATABRICKS_OIDC_TOKEN' : ''}`,
+    `Name it with ${flag}${choice === 'env' ? ' (or DATABRICKS_OIDC_TOKEN_ENV), or set DATABRICKS_OIDC_TOKEN' : ''}`,
   );
 }
 
