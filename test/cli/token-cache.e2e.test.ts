@@ -149,7 +149,10 @@ describe('token, cached', () => {
     const env = fx.gitlabJob();
     const handedOff = (run: { stdout: string }) => [run.stdout.trim()];
     const runs = [await fx.run(['token'], env, handedOff), await fx.run(['token'], env, handedOff)];
-    expect(runs.map((run) => run.exitCode), runs[0]?.stderr).toEqual([0, 0]);
+    expect(
+      runs.map((run) => run.exitCode),
+      runs[0]?.stderr,
+    ).toEqual([0, 0]);
     expect(runs[0]?.stdout.trim()).toMatch(/.{20,}/);
     expect(runs[0]?.stderr).toContain('Token cache not written (EEXIST)');
     expect(fx.exchanges()).toBe(2);
