@@ -39,12 +39,12 @@ const NO_MASKING: Partial<Record<CiName, string>> = {
 export async function announceMasks(request: MaskRequest): Promise<void> {
   const { ci, format, note, holds, stdoutIsData } = request;
   const values = request.secrets.filter((value) => value !== '');
-  const toStderr = stdoutIsData && (format === 'github' || ci === 'github');
+  const github = format === 'github' || ci === 'github';
+  const toStderr = stdoutIsData && github;
   const command = (line: string): string =>
     format === 'shell' && !toStderr ? `printf '%s\\n' ${shellQuote(line)}` : line;
   const lines = (prefix: string): string => values.map((v) => `${command(prefix + v)}\n`).join('');
-  if (format === 'github' || ci === 'github')
-    return void writeMasks(lines('::add-mask::'), toStderr);
+  if (github) return void writeMasks(lines('::add-mask::'), toStderr);
   if (format === 'azure' || ci === 'azure-devops') {
     if (stdoutIsData && format !== 'shell')
       note(

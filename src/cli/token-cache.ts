@@ -91,8 +91,12 @@ export function freshCachedToken(entry: CacheEntry): CachedToken | undefined {
  * Without POSIX owners and modes (Windows) nothing is trusted, and the cache is off.
  */
 function isPrivate(stats: { uid: number; mode: number }): boolean {
+  return isOwn(stats) && (stats.mode & 0o077) === 0;
+}
+
+function isOwn(stats: { uid: number }): boolean {
   const uid = process.getuid?.();
-  return uid !== undefined && stats.uid === uid && (stats.mode & 0o077) === 0;
+  return uid !== undefined && stats.uid === uid;
 }
 
 /** The directory itself, not a symbolic link to one, and private. */
@@ -137,7 +141,7 @@ export function writeCache({ file, key }: CacheEntry, token: CachedToken): strin
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stats = lstatSync(dir);
-    if (!stats.isDirectory() || !isPrivate({ uid: stats.uid, mode: 0 }))
+    if (!stats.isDirectory() || !isOwn(stats))
       return `${dir} is not a directory of this user's own`;
     // Ours, but opened wider since it was made (mkdir's 0700 never comes out wider): close it again.
     if ((stats.mode & 0o077) !== 0) chmodSync(dir, 0o700);
