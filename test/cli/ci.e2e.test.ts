@@ -86,7 +86,7 @@ describe('Azure Pipelines', () => {
   it('serve sets the metadata service URL secret before it prints it', async () => {
     const azure = fx.emulator.ci.azureDevops;
     fx.trust(azure, ['api://AzureADTokenExchange']);
-    const settings = ['--host', fx.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const settings = fx.settings();
     const server = startCli(['serve', ...settings], { ...azure.pipelineEnv(), TMPDIR: fx.dir });
     try {
       const [, url = ''] = await server.waitFor(
@@ -153,7 +153,7 @@ describe('GitHub Actions, serve', () => {
   it('masks its metadata service URL on stderr and prints the variables alone on stdout', async () => {
     const { github } = fx.emulator;
     fx.trust(github, [fx.tokenEndpoint()]);
-    const settings = ['--host', fx.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const settings = fx.settings();
     const server = startCli(['serve', ...settings], {
       GITHUB_ACTIONS: 'true',
       ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,

@@ -261,7 +261,7 @@ describe('bad input', () => {
         ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
         : [];
     const [command = process.execPath, ...prefix] = [...asUser, process.execPath];
-    const settings = ['--host', fx.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const settings = fx.settings();
     const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
       execFile(
         command,

@@ -34,6 +34,8 @@ export interface CliFixture {
     handedOff?: (run: CliRun) => string[],
     masksOnStderr?: boolean,
   ): Promise<CliRun>;
+  /** --host and --client-id of the emulator's workspace and the job's service principal. */
+  settings(): string[];
   /** Access tokens the workspace issued so far (parsed from the recorded answers is not possible: counted). */
   exchanges(): number;
   /** A GitLab job whose id token (DATABRICKS_OIDC_TOKEN) the service principal's policy accepts. */
@@ -70,8 +72,9 @@ export function useCliEmulator(): CliFixture {
       ...(claim === undefined ? {} : { subjectClaim: claim }),
       audiences,
     });
+  fixture.settings = () => ['--host', fixture.emulator.workspace.url, '--client-id', CLIENT_ID];
   fixture.run = async (args, env, handedOff, masksOnStderr = false) => {
-    const settings = ['--host', fixture.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const settings = fixture.settings();
     const dashDash = args.includes('--') ? args.indexOf('--') : args.length;
     const result = await runCli(
       [...args.slice(0, dashDash), ...settings, ...args.slice(dashDash)],
@@ -93,7 +96,7 @@ export function useCliEmulator(): CliFixture {
   fixture.execSignalled = async (flags, env, signal = 'SIGTERM') => {
     const script =
       "trap 'echo got-term; exit 42' TERM; trap 'echo got-int; exit 43' INT; echo ready; while :; do sleep 0.1; done";
-    const settings = ['--host', fixture.emulator.workspace.url, '--client-id', CLIENT_ID];
+    const settings = fixture.settings();
     const running = startCli(['exec', ...flags, ...settings, '--', 'sh', '-c', script], {
       ...env,
       TMPDIR: fixture.dir,
