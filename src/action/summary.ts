@@ -29,6 +29,12 @@ export function renderFailureSummary(error: unknown, message: string): string {
 }
 
 /** Prose rows read as text; identifiers (URLs, IDs, subjects) as code. */
+const HOST_KINDS: Record<Credentials['target']['kind'], string> = {
+  workspace: 'workspace',
+  account: 'account console',
+  unified: 'unified host (workspace and account APIs)',
+};
+
 const PROSE_ROWS = new Set([
   'Host kind',
   'Federation',
@@ -56,7 +62,7 @@ function summaryRows(result: Credentials): Array<[string, string]> {
   const { target, claims, token } = result;
   return [
     ['Host', target.host.url],
-    ['Host kind', target.kind === 'account' ? 'account console' : 'workspace'],
+    ['Host kind', HOST_KINDS[target.kind]],
     ['Token endpoint', target.tokenEndpoint],
     [
       'Federation',

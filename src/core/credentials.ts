@@ -32,7 +32,7 @@ const RUN_DEADLINE_MS = 120_000;
 const AUDIENCE_ORIGINS: Record<AudienceSource, string> = {
   input: 'from the audience input',
   'host metadata': "the host metadata's default",
-  'account ID': 'the account ID, the default for an account console',
+  'account ID': 'the account ID, the default for an account-level host',
   'token endpoint': "the workspace token endpoint, the Databricks SDKs' default",
   token: 'the aud claim of the given token',
 };
@@ -67,10 +67,11 @@ export interface Credentials {
 
 /** The one entry of the core: a JWT from the source, exchanged at Databricks, and Lakebase if asked. */
 export async function obtainCredentials(config: Config, deps: CoreDeps): Promise<Credentials> {
-  const ctx = callContext(deps);
-  const resolved = await resolveTargetAndJwt(ctx, config, deps.subjectToken);
+  const base = callContext(deps);
+  const resolved = await resolveTargetAndJwt(base, config, deps.subjectToken);
   const { jwt } = resolved;
   let { target } = resolved;
+  const ctx = { ...base, workspaceId: target.workspaceId };
   if (config.lakebase !== undefined && target.kind === 'account')
     throw lakebaseNeedsWorkspace(target);
   refuseOnAccount(target, config.pat !== undefined, config.obo !== undefined);
@@ -125,11 +126,11 @@ async function resolveTargetAndJwt(
     // A given token is read (and an expired one refused) before any request.
     const jwt = currentJwt(ctx, source, config.audience ?? '');
     await jwt();
-    const metadata = needsMetadata(config) ? await fetchHostMetadata(ctx, config.host) : undefined;
+    const metadata = needsMetadata(config) ? await fetchHostMetadata(ctx, config) : undefined;
     return { target: resolveTarget(config, metadata), jwt };
   }
   const metadata = needsMetadata(config)
-    ? fetchHostMetadata(ctx, config.host)
+    ? fetchHostMetadata(ctx, config)
     : Promise.resolve(undefined);
   if (config.audience !== undefined) {
     const jwt = currentJwt(ctx, source, config.audience);

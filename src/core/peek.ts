@@ -25,7 +25,7 @@ export async function peekSubjectToken(config: Config, deps: CoreDeps): Promise<
     deadline: deps.clock.now() + 60_000,
   };
   const needed = needsMetadata(config);
-  const metadata = needed ? await fetchHostMetadata(ctx, config.host) : undefined;
+  const metadata = needed ? await fetchHostMetadata(ctx, config) : undefined;
   const target = resolveTarget(config, metadata);
   const jwt = await deps.subjectToken.token(ctx, target.audience);
   return { target, claims: decodeClaims(jwt), hostMetadata: { needed, answer: metadata } };

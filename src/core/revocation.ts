@@ -57,12 +57,13 @@ export async function revokeJobPat(
   let reason: string;
   let cause: unknown;
   try {
-    const { token } = await obtainCredentials(fallback.config, {
+    const { target, token } = await obtainCredentials(fallback.config, {
       ...deps,
       subjectToken: fallback.subjectToken,
     });
     const fresh = { workspaceUrl: saved.workspaceUrl, token: token.accessToken };
-    const second = await deletePat(ctx, fresh, saved.tokenId, false);
+    const routed = { ...ctx, workspaceId: target.workspaceId };
+    const second = await deletePat(routed, fresh, saved.tokenId, false);
     if (second !== 'refused') return { outcome: second, by: 'a fresh exchange' };
     reason = 'both the PAT and a freshly exchanged token were refused';
   } catch (error) {
@@ -102,7 +103,11 @@ export async function revokePatById(
   });
   refuseOnAccount(target, true, false);
   const workspaceUrl = target.host.url;
-  const ctx = { ...callContext(deps), deadline: deps.clock.now() + deadlineMs };
+  const ctx = {
+    ...callContext(deps),
+    deadline: deps.clock.now() + deadlineMs,
+    workspaceId: target.workspaceId,
+  };
   const bearer = { workspaceUrl, token: token.accessToken };
   const outcome = await deletePat(ctx, bearer, tokenId, false);
   if (outcome === 'refused')

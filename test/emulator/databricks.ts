@@ -33,17 +33,44 @@ function oauthMetadata(issuer: string): Reply {
   });
 }
 
+/**
+ * The shape of the Go SDK's fixture `TestGetHostMetadata_WorkspaceStaticOIDCEndpoint`
+ * (config/host_metadata_test.go): `host_type` is `workspace`, `account` or `unified` (GO
+ * `normalizeHostType`, commit aa1af2fa). A unified host (`host_type: 'unified'`, test overrides)
+ * has the account-scoped `oidc_endpoint` of the SPOG fixtures (config/auth_profiles_test.go).
+ */
 function workspaceMetadata(emulator: Emulator): Reply {
   const { url, metadata } = emulator.workspace;
   if (metadata === 'absent') return htmlReply(404, '404 Not Found');
+  const unified = metadata['host_type'] === 'unified';
   return jsonReply(200, {
-    host_type: 'WORKSPACE_HOST',
-    oidc_endpoint: `${url}/oidc`,
+    host_type: 'workspace',
+    oidc_endpoint: unified ? `${url}/oidc/accounts/{account_id}` : `${url}/oidc`,
     workspace_id: WORKSPACE_ID,
     account_id: emulator.account.accountId,
-    cloud: 'aws',
+    cloud: 'AWS',
     ...metadata,
   });
+}
+
+/**
+ * The Go SDK's fixture `TestGetHostMetadata_AccountHostRawOIDCTemplate`: only the templated
+ * `oidc_endpoint`, so the account ID must come from the settings; `host_type` as in the
+ * `LA` profile of config/auth_profiles_test.go (a loopback console has no telling name).
+ */
+function accountMetadata(emulator: Emulator): Reply {
+  const { url, metadata } = emulator.account;
+  if (metadata === 'absent') return htmlReply(404, '404 Not Found');
+  return jsonReply(200, {
+    host_type: 'account',
+    oidc_endpoint: `${url}/oidc/accounts/{account_id}`,
+    ...metadata,
+  });
+}
+
+function isUnified(emulator: Emulator): boolean {
+  const { metadata } = emulator.workspace;
+  return metadata !== 'absent' && metadata['host_type'] === 'unified';
 }
 
 function scimUser(identity: Identity): Record<string, unknown> {
@@ -70,6 +97,14 @@ function scimMe(tokens: TokenStore, call: Call): Reply {
 
 export function workspaceRoutes(emulator: Emulator, deps: Deps): Route[] {
   const exchange = tokenExchangeHandler({ ...deps, host: 'workspace' });
+  const accountExchange = tokenExchangeHandler({ ...deps, host: 'account' });
+  // Only a unified host answers the account-scoped OIDC paths (UNCONFIRMED for classic ones).
+  const unifiedOnly =
+    (handle: (call: Call) => Reply | Promise<Reply>) =>
+    (call: Call): Reply | Promise<Reply> =>
+      isUnified(emulator) && call.params['accountId'] === emulator.account.accountId
+        ? handle(call)
+        : htmlReply(404, '404 Not Found');
   return [
     {
       name: 'workspace.metadata',
@@ -88,6 +123,21 @@ export function workspaceRoutes(emulator: Emulator, deps: Deps): Route[] {
       method: 'POST',
       pattern: /^\/oidc\/v1\/token$/,
       handle: exchange,
+      rateLimited: true,
+    },
+    {
+      name: 'unified.oauth-metadata',
+      method: 'GET',
+      pattern: /^\/oidc\/accounts\/(?<accountId>[^/]+)\/\.well-known\/oauth-authorization-server$/,
+      handle: unifiedOnly(() =>
+        oauthMetadata(`${emulator.workspace.url}/oidc/accounts/${emulator.account.accountId}`),
+      ),
+    },
+    {
+      name: 'unified.token',
+      method: 'POST',
+      pattern: /^\/oidc\/accounts\/(?<accountId>[^/]+)\/v1\/token$/,
+      handle: unifiedOnly(accountExchange),
       rateLimited: true,
     },
     {
@@ -111,13 +161,7 @@ export function accountRoutes(emulator: Emulator, deps: Deps): Route[] {
       name: 'account.metadata',
       method: 'GET',
       pattern: /^\/\.well-known\/databricks-config$/,
-      handle: () =>
-        jsonReply(200, {
-          host_type: 'ACCOUNT_HOST',
-          oidc_endpoint: `${emulator.account.url}/oidc/accounts/{account_id}`,
-          account_id: emulator.account.accountId,
-          cloud: 'aws',
-        }),
+      handle: () => accountMetadata(emulator),
     },
     {
       name: 'account.oauth-metadata',

@@ -46,6 +46,18 @@ export function restError(status: number, errorCode: string, message: string): R
   return jsonReply(status, { error_code: errorCode, message });
 }
 
+/**
+ * Databricks' answer to an invalid or expired bearer on a workspace API, as recorded in
+ * databricks/databricks-sdk-go#873, #917 and #1046: 403 with a numeric error_code.
+ */
+export function invalidAccessToken(): Reply {
+  return jsonReply(
+    403,
+    { error_code: 403, message: 'Invalid access token.' },
+    { 'x-databricks-reason-phrase': 'Invalid access token.' },
+  );
+}
+
 export function htmlReply(status: number, title: string): Reply {
   const body = `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><p>The server could not handle the request.</p></body></html>\n`;
   return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body };

@@ -128,7 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     github: side,
     ci: ci.side,
     workspace: { url: workspace.url, metadata: initialMetadata() },
-    account: { url: account.url, accountId },
+    account: { url: account.url, accountId, metadata: {} },
     policies,
     lakebase,
     pats,
@@ -154,6 +154,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       side.claims = structuredClone(initialClaims);
       ci.reset();
       emulator.workspace.metadata = initialMetadata();
+      emulator.account.metadata = {};
     },
     close: async () => {
       await Promise.all([github.close(), workspace.close(), account.close(), ciServer.close()]);

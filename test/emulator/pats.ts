@@ -2,7 +2,7 @@
 // that gate them, admins and the CAN_USE token permission, and the bearer check of a PAT.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { restError, type Reply } from './http-util.ts';
+import { invalidAccessToken, restError, type Reply } from './http-util.ts';
 import type { Identity } from './policies.ts';
 import type { PatRecord, PatSettings, PatState } from './token-types.ts';
 import type { TokenGrant } from './tokens.ts';
@@ -21,6 +21,7 @@ function defaultSettings(): PatSettings {
     quotaPerIdentity: DEFAULT_QUOTA,
     canUseByDefault: true,
     onBehalfOf: 'enabled',
+    deleteAnswer: 'empty-object',
   };
 }
 
@@ -117,14 +118,14 @@ export class PatStore implements PatState {
 
   /**
    * The grant behind a presented PAT, a REST error for a known PAT that may not authenticate, or
-   * undefined when the value is no PAT of ours. UNCONFIRMED: the statuses and messages; expired and
-   * revoked PATs answer like an unknown token (401 `Invalid access token.`).
+   * undefined when the value is no PAT of ours. Expired and revoked PATs answer like an unknown
+   * token: the recorded 403 `Invalid access token.` (see TokenStore.authenticate).
    */
   authenticate(presented: string): TokenGrant | Reply | undefined {
     const entry = this.#byValue.get(presented);
     if (!entry) return undefined;
     const { record, owner } = entry;
-    if (!isLiveRecord(record)) return restError(401, '401', 'Invalid access token.');
+    if (!isLiveRecord(record)) return invalidAccessToken();
     // Documented: with PATs disabled existing ones stop working (and work again when re-enabled);
     // the same for CAN_USE taken away from the owner.
     if (!this.settings.tokensEnabled)

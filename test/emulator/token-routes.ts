@@ -163,6 +163,14 @@ function tokenDelete(deps: Deps, caller: Identity, call: Call): Reply {
   const record = deps.pats.byId(id);
   if (!record || record.ownerUserName !== caller.userName) return notFoundToken(id);
   deps.pats.revoke(record);
+  return deleted(deps.pats);
+}
+
+/** See PatSettings.deleteAnswer: the body of a successful delete is UNCONFIRMED. */
+function deleted(pats: PatStore): Reply {
+  const answer = pats.settings.deleteAnswer;
+  if (answer === 'empty-200') return { status: 200, headers: {}, body: '' };
+  if (answer === 'no-content') return { status: 204, headers: {}, body: '' };
   return jsonReply(200, {});
 }
 
@@ -215,7 +223,7 @@ function managementToken(deps: Deps, call: Call, remove: boolean): Reply {
   if (!record) return notFoundToken(id);
   if (!remove) return jsonReply(200, { token_info: tokenInfo(record) });
   deps.pats.revoke(record);
-  return jsonReply(200, {});
+  return deleted(deps.pats);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -266,9 +274,12 @@ function patchTokenPermissions(pats: PatStore, call: Call): Reply {
 
 const TOKEN_ID = '(?<tokenId>[^/]+)';
 
+export const AZURE_OBO_MESSAGE = 'On-Behalf of tokens are not enabled for this workspace.';
+
 export function tokenRoutes(deps: Deps): Route[] {
-  const oboUnavailable = (call: Call) =>
-    restError(404, 'ENDPOINT_NOT_FOUND', `No API found for 'POST ${call.path}'`);
+  // MicrosoftDocs/azure-docs#105809 records Azure's text; its status and code are UNCONFIRMED.
+  const oboUnavailable = () =>
+    restError(400, 'INVALID_PARAMETER_VALUE', AZURE_OBO_MESSAGE);
   return [
     {
       name: 'tokens.create',
@@ -294,10 +305,9 @@ export function tokenRoutes(deps: Deps): Route[] {
       name: 'token-management.create-obo',
       method: 'POST',
       pattern: /^\/api\/2\.0\/token-management\/on-behalf-of\/tokens$/,
-      // UNCONFIRMED: what Azure answers; we answer as for a path that does not exist.
       handle: (call) =>
         deps.pats.settings.onBehalfOf === 'unavailable'
-          ? oboUnavailable(call)
+          ? oboUnavailable()
           : authenticated(deps, (caller, c) => oboCreate(deps, caller, c), true)(call),
     },
     {

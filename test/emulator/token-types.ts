@@ -31,6 +31,11 @@ export interface PatSettings {
    * 'unavailable' (Azure: the endpoint does not exist).
    */
   onBehalfOf: 'enabled' | 'disabled' | 'unavailable';
+  /**
+   * What a successful `token/delete` and token-management DELETE answer. UNCONFIRMED (contract
+   * audit C5): no public source records it; every SDK accepts `{}`, an empty 200 and a 204.
+   */
+  deleteAnswer: 'empty-object' | 'empty-200' | 'no-content';
 }
 
 export interface PatRecord {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Call } from './dispatch.ts';
-import { bearerToken, isReply, restError, type Reply } from './http-util.ts';
+import { bearerToken, invalidAccessToken, isReply, restError, type Reply } from './http-util.ts';
 import type { Identity } from './policies.ts';
 import type { IssuedToken } from './types.ts';
 
@@ -60,12 +60,12 @@ export class TokenStore {
    */
   authenticate(call: Call, requiredScope = 'all-apis'): TokenGrant | Reply {
     const grant = this.#lookup(bearerToken(call.headers['authorization']));
-    // UNCONFIRMED: the exact messages; the shape follows fact sheet §1.5 (REST error_code/message).
-    if (!grant) return restError(401, '401', 'Invalid access token.');
+    // Recorded: 403 {"error_code": 403, "message": "Invalid access token."} for an invalid or
+    // expired bearer (databricks/databricks-sdk-go#873, #917, #1046; contract audit C3), with the
+    // numeric error_code. Whether an expired token gets the same text is UNCONFIRMED.
+    if (!grant) return invalidAccessToken();
     if (isReply(grant)) return grant;
-    if (grant.token.expiresAt.getTime() <= Date.now()) {
-      return restError(401, '401', 'Invalid access token. The token has expired.');
-    }
+    if (grant.token.expiresAt.getTime() <= Date.now()) return invalidAccessToken();
     if (!grant.token.scope.split(' ').includes(requiredScope)) {
       return restError(
         403,

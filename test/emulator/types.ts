@@ -20,7 +20,7 @@ export interface Emulator {
   /** One OIDC issuer per other CI, all served by the 'ci' server. */
   ci: CiSide;
   workspace: { url: string; metadata: Record<string, unknown> | 'absent' };
-  account: { url: string; accountId: string };
+  account: { url: string; accountId: string; metadata: Record<string, unknown> | 'absent' };
   policies: FederationPolicies;
   lakebase: LakebaseState;
   /** Personal access and on-behalf-of tokens, token settings, admins, CAN_USE. */
@@ -290,6 +290,8 @@ export type RouteName =
   | 'workspace.oauth-metadata'
   | 'workspace.token'
   | 'workspace.scim'
+  | 'unified.oauth-metadata'
+  | 'unified.token'
   | 'account.metadata'
   | 'account.oauth-metadata'
   | 'account.token'

@@ -67,12 +67,15 @@ export async function doctorCommand(
 
 /** GET <host>/.well-known/databricks-config: asked only when the settings leave something open. */
 function describeMetadata({ needed, answer }: PeekedToken['hostMetadata']): unknown {
-  if (!needed) return 'not asked: the settings and the host name decide';
+  if (!needed) return 'not asked: a host outside Databricks domains decides nothing';
   if (answer === undefined) return 'not available: decided from the host name';
   return {
-    account_host: answer.accountHost ?? null,
+    host_type: answer.hostType ?? null,
     account_id: answer.accountId ?? null,
+    workspace_id: answer.workspaceId ?? null,
     default_audience: answer.defaultAudience ?? null,
+    oidc_endpoint: answer.oidcEndpoint ?? null,
+    token_endpoint: answer.tokenEndpoint ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { StageError } from '../errors.ts';
-import { parseJsonObject, stringField, type JsonObject } from '../http/json.ts';
+import { codeOrText, parseJsonObject, type JsonObject } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
 import type { SecretRegistry } from '../secrets/registry.ts';
 
@@ -120,7 +120,7 @@ function refusal(
     );
   // The OAuth shape, or the Okta-style shape some Databricks endpoints use.
   const text = (key: string): string | undefined => {
-    const value = stringField(body, key);
+    const value = codeOrText(body, key);
     return value === undefined ? undefined : secrets.sanitise(value);
   };
   return new ExchangeRefusedError(

@@ -72,19 +72,17 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /**
- * The account consoles by their exact names: a look-alike such as `accounts.evil.test` would
- * otherwise be asked for a JWT with the account ID as audience, which it could replay.
+ * The SDKs' rule (GO `config/config.go`, PY `config.py` `host_type`): a host whose name starts with
+ * `accounts.` or `accounts-dod.` is an account console. Here only under a Databricks domain: a
+ * look-alike such as `accounts.evil.test` would otherwise be asked for a JWT with the account ID
+ * as audience, which it could replay.
  */
-const ACCOUNT_CONSOLES = new Set([
-  'accounts.cloud.databricks.com',
-  'accounts.azuredatabricks.net',
-  'accounts.gcp.databricks.com',
-  'accounts.cloud.databricks.us',
-  'accounts-dod.cloud.databricks.mil',
-  // Azure China: which of the two is real is unconfirmed (README), so both are recognised.
-  'accounts.azuredatabricks.cn',
-  'accounts.databricks.azure.cn',
-]);
+const ACCOUNT_PREFIX = /^accounts(?:-dod)?\./;
+
+/** The Databricks-owned domains consoles live under (GO `common/environment/environments.go`). */
+const ACCOUNT_DOMAINS = [...WORKSPACE_DOMAINS, '.azuredatabricks.cn'];
+
+const AZURE_DOMAINS = ['.azuredatabricks.net', '.databricks.azure.us', '.databricks.azure.cn', '.azuredatabricks.cn'];
 
 /**
  * Whether the host's own metadata may choose the audience, the account ID and the account switch:
@@ -97,7 +95,18 @@ export function trustsMetadata(host: Host): boolean {
 
 export function classifyHostname(hostname: string): HostKind {
   const name = hostname.toLowerCase();
-  if (ACCOUNT_CONSOLES.has(name)) return 'account';
-  if (WORKSPACE_DOMAINS.some((domain) => name.endsWith(domain))) return 'workspace';
+  if (ACCOUNT_PREFIX.test(name) && isUnder(`.${name.replace(ACCOUNT_PREFIX, '')}`, ACCOUNT_DOMAINS))
+    return 'account';
+  if (isUnder(name, WORKSPACE_DOMAINS)) return 'workspace';
   return 'unknown';
+}
+
+/** A name equal to a domain (without its dot) or below it. */
+function isUnder(name: string, domains: readonly string[]): boolean {
+  return domains.some((domain) => name.endsWith(domain));
+}
+
+/** Azure Databricks, by the host name: some features (on-behalf-of tokens) do not exist there. */
+export function isAzureHost(url: string): boolean {
+  return isUnder(new URL(url).hostname.toLowerCase(), AZURE_DOMAINS);
 }

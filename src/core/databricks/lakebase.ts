@@ -4,6 +4,7 @@ import type { LakebaseTarget } from '../config.ts';
 import { objectField, requiredString, stringField } from '../http/json.ts';
 import { isHostName, isUserName } from '../http/server-values.ts';
 import { callRest, RestError } from '../http/rest.ts';
+import { deadBearer, isDeadBearer } from './dead-bearer.ts';
 import { formatDuration } from '../clock.ts';
 import type { CallContext } from '../http/retry.ts';
 import type { SecretRegistry } from '../secrets/registry.ts';
@@ -246,6 +247,7 @@ const GRANT_HINT =
 
 function explainRestError(error: RestError, target: LakebaseTarget, scope: string): StageError {
   const name = describe(target);
+  if (isDeadBearer(error)) return deadBearer('lakebase', error);
   switch (error.status) {
     case 404:
       return new StageError(
@@ -260,12 +262,6 @@ function explainRestError(error: RestError, target: LakebaseTarget, scope: strin
         scope.split(' ').includes('all-apis')
           ? GRANT_HINT
           : `The token was minted with scope "${scope}", not all-apis, and the Lakebase APIs need all-apis: remove the scope input or set it to all-apis`,
-      );
-    case 401:
-      return new StageError(
-        'lakebase',
-        `Databricks refused the token (${error.message})`,
-        'The token may have expired; re-run the job',
       );
     default:
       return new StageError(

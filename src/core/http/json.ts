@@ -28,6 +28,12 @@ export function stringField(object: JsonObject | undefined, key: string): string
   return nonEmptyString(object?.[key]);
 }
 
+/** A string field, or an integer one as its decimal text (`"error_code": 403`, GO `apierr`: "int or string"). */
+export function codeOrText(object: JsonObject | undefined, key: string): string | undefined {
+  const value = object?.[key];
+  return Number.isSafeInteger(value) ? String(value) : nonEmptyString(value);
+}
+
 /** A field's value if it is a JSON object; an empty object otherwise. */
 export function objectField(object: JsonObject, key: string): JsonObject {
   const value = object[key];

@@ -1,6 +1,6 @@
 import { ConfigurationError, StageError } from '../errors.ts';
 import type { CallLabel } from './retry.ts';
-import type { NetworkError } from './transport.ts';
+import { TOO_LARGE, type NetworkError } from './transport.ts';
 
 /** The runner does not trust who signed the certificate: an own CA, or a TLS-inspecting proxy. */
 const UNTRUSTED = new Set([
@@ -33,6 +33,12 @@ export function permanentNetworkFailure(
 ): StageError | undefined {
   const host = new URL(url).hostname;
   if (error.code === 'PROXY_407') return proxyWantsCredentials({ stage, what }, error);
+  if (error.code === TOO_LARGE)
+    return new StageError(
+      stage,
+      `${what}: ${host} sent an answer larger than the 1 MiB limit, which is not read`,
+      'No Databricks or CI answer is that large: check that the URL names the real service (not a proxy, captive portal or look-alike host); another attempt would get the same',
+    );
   if (error.code === 'ENOTFOUND')
     return new ConfigurationError(
       stage,

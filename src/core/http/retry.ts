@@ -33,6 +33,8 @@ export interface CallContext {
   policy: RetryPolicy;
   /** Epoch ms after which no new attempt starts. */
   deadline: number;
+  /** The workspace a unified host routes workspace API calls to (X-Databricks-Workspace-Id). */
+  workspaceId?: string | undefined;
 }
 
 export type Verdict = 'success' | 'retry' | 'fail';
@@ -51,13 +53,20 @@ export interface CallLabel {
 const THROTTLED =
   /temporarily throttled|too many requests|request limit exceeded|token bucket limit|temporarily_unavailable/i;
 
+/**
+ * The error codes the Go SDK retries at any status (both map to ErrTooManyRequests,
+ * apierr/error_mapping.go); matched as words, in the error_code field or at the head of a message.
+ */
+const THROTTLE_CODES = /\b(?:REQUEST_LIMIT_EXCEEDED|RESOURCE_EXHAUSTED)\b/;
+
 /** `retry` split in two: throttling says "later", not "broken", and is retried until the deadline. */
 type Judgement = 'success' | 'transient' | 'throttled' | 'fail';
 
 function judge(status: number, body: string): Judgement {
   if (status >= 200 && status < 300) return 'success';
-  if (status === 429 || (status >= 400 && status < 500 && THROTTLED.test(body.slice(0, 2000))))
-    return 'throttled';
+  const head = body.slice(0, 2000);
+  if (status === 429 || (status >= 400 && THROTTLE_CODES.test(head))) return 'throttled';
+  if (status >= 400 && status < 500 && THROTTLED.test(head)) return 'throttled';
   if (status === 408 || status === 425 || (status >= 500 && status < 600)) return 'transient';
   return 'fail';
 }

@@ -60,6 +60,9 @@ const UNSENT_CODES = new Set([
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** The NetworkError code of an answer over MAX_BODY_BYTES: the server's doing, never retried. */
+export const TOO_LARGE = 'ANSWER_TOO_LARGE';
+
 /**
  * @actions/http-client brings HTTPS_PROXY/NO_PROXY support. Its own retries and redirects are off:
  * we retry with our own policy, and a redirect must never carry a token to another host.
@@ -145,7 +148,7 @@ function readBody(message: IncomingMessage): Promise<string> {
         return;
       }
       // Rejected before the destroy, whose 'aborted' would otherwise name it "closed mid-answer".
-      const tooLarge = new NetworkError('the answer is larger than the 1 MiB limit');
+      const tooLarge = new NetworkError('the answer is larger than the 1 MiB limit', TOO_LARGE);
       reject(tooLarge);
       message.destroy(tooLarge);
     });

@@ -4,12 +4,21 @@ import {
   parseHostMetadata,
   resolveTarget,
 } from '../../../src/core/databricks/discovery.ts';
+import { parseHost } from '../../../src/core/databricks/host.ts';
 import { parseInputs } from '../../../src/action/inputs.ts';
 
 const ACCOUNT = '0d26daa6-5e44-4c97-a497-ef015f91254a';
 
 function config(inputs: Record<string, string>) {
   return parseInputs((name) => inputs[name] ?? '');
+}
+
+const WORKSPACE = parseHost('dbc-1.cloud.databricks.com');
+const LOOPBACK = parseHost('http://127.0.0.1:9');
+
+/** The metadata of a host, as the Go SDK's fixtures shape it (config/host_metadata_test.go). */
+function metadataOf(host: typeof WORKSPACE, fields: Record<string, unknown>) {
+  return parseHostMetadata(JSON.stringify(fields), host);
 }
 
 describe('resolveTarget', () => {
@@ -24,9 +33,10 @@ describe('resolveTarget', () => {
   });
 
   it('prefers the host metadata default audience', () => {
-    const metadata = parseHostMetadata(
-      JSON.stringify({ token_federation_default_oidc_audiences: ['aud-1', 'aud-2'] }),
-    );
+    const metadata = metadataOf(WORKSPACE, {
+      workspace_id: '1',
+      token_federation_default_oidc_audiences: ['aud-1', 'aud-2'],
+    });
     expect(resolveTarget(config({ host: 'dbc-1.cloud.databricks.com' }), metadata)).toMatchObject({
       audience: 'aud-1',
       audienceSource: 'host metadata',
@@ -34,9 +44,7 @@ describe('resolveTarget', () => {
   });
 
   it('prefers an explicit audience over everything', () => {
-    const metadata = parseHostMetadata(
-      JSON.stringify({ token_federation_default_oidc_audiences: ['aud-1'] }),
-    );
+    const metadata = metadataOf(WORKSPACE, { token_federation_default_oidc_audiences: ['aud-1'] });
     expect(
       resolveTarget(config({ host: 'dbc-1.cloud.databricks.com', audience: 'mine' }), metadata)
         .audience,
@@ -56,15 +64,82 @@ describe('resolveTarget', () => {
     });
   });
 
-  it('recognises an account console from the metadata, with its account ID', () => {
-    const metadata = parseHostMetadata(
-      JSON.stringify({ host_type: 'ACCOUNT_HOST', account_id: ACCOUNT }),
-    );
-    expect(resolveTarget(config({ host: 'http://127.0.0.1:9' }), metadata)).toMatchObject({
-      kind: 'account',
-      accountId: ACCOUNT,
+  it.each(['account', 'ACCOUNT', 'Account'])(
+    'recognises an account console from host_type %j, as the SDKs normalise it',
+    (hostType) => {
+      const metadata = metadataOf(LOOPBACK, { host_type: hostType, account_id: ACCOUNT });
+      expect(resolveTarget(config({ host: 'http://127.0.0.1:9' }), metadata)).toMatchObject({
+        kind: 'account',
+        accountId: ACCOUNT,
+        audience: ACCOUNT,
+        tokenEndpoint: `http://127.0.0.1:9/oidc/accounts/${ACCOUNT}/v1/token`,
+      });
+    },
+  );
+
+  it.each(['ACCOUNT_HOST', 'WORKSPACE_HOST', 'other'])(
+    'treats host_type %j as unknown (not a value the server sends)',
+    (hostType) => {
+      expect(metadataOf(LOOPBACK, { host_type: hostType })?.hostType).toBeUndefined();
+    },
+  );
+
+  it('takes the account ID as audience from metadata with an account_id and no workspace_id', () => {
+    const metadata = metadataOf(WORKSPACE, { account_id: ACCOUNT });
+    expect(resolveTarget(config({ host: 'dbc-1.cloud.databricks.com' }), metadata)).toMatchObject({
+      kind: 'workspace',
       audience: ACCOUNT,
+      audienceSource: 'account ID',
     });
+  });
+
+  it('keeps the token endpoint as audience when the metadata names the workspace', () => {
+    const metadata = metadataOf(WORKSPACE, { account_id: ACCOUNT, workspace_id: '1234' });
+    expect(resolveTarget(config({ host: 'dbc-1.cloud.databricks.com' }), metadata)).toMatchObject({
+      audience: 'https://dbc-1.cloud.databricks.com/oidc/v1/token',
+      workspaceId: '1234',
+    });
+  });
+
+  it('exchanges where the OAuth metadata says, for a unified host, and routes by workspace ID', () => {
+    const metadata = metadataOf(WORKSPACE, {
+      host_type: 'unified',
+      oidc_endpoint: 'https://dbc-1.cloud.databricks.com/oidc/accounts/{account_id}',
+      account_id: ACCOUNT,
+      workspace_id: '1234',
+    });
+    const endpoint = `https://dbc-1.cloud.databricks.com/oidc/accounts/${ACCOUNT}/v1/token`;
+    const target = resolveTarget(config({ host: 'dbc-1.cloud.databricks.com' }), {
+      ...metadata!,
+      tokenEndpoint: endpoint,
+    });
+    expect(target).toMatchObject({
+      kind: 'unified',
+      tokenEndpoint: endpoint,
+      audience: endpoint,
+      workspaceId: '1234',
+    });
+  });
+
+  it('falls back to the account endpoint for a unified host whose OAuth metadata failed', () => {
+    const metadata = metadataOf(WORKSPACE, {
+      host_type: 'unified',
+      account_id: ACCOUNT,
+      workspace_id: '1',
+    });
+    expect(
+      resolveTarget(config({ host: 'dbc-1.cloud.databricks.com' }), metadata).tokenEndpoint,
+    ).toBe(`https://dbc-1.cloud.databricks.com/oidc/accounts/${ACCOUNT}/v1/token`);
+  });
+
+  it('needs account-id for a console whose metadata holds only the {account_id} template', () => {
+    const console = parseHost('accounts.cloud.databricks.com');
+    const metadata = metadataOf(console, {
+      oidc_endpoint: 'https://accounts.cloud.databricks.com/oidc/accounts/{account_id}',
+    });
+    expect(() =>
+      resolveTarget(config({ host: 'accounts.cloud.databricks.com' }), metadata),
+    ).toThrow(/Set account-id/);
   });
 
   it('asks for account-id when an account console gives none', () => {
@@ -75,13 +150,11 @@ describe('resolveTarget', () => {
 });
 
 describe('resolveTarget for a host outside the Databricks domains', () => {
-  const accountMetadata = parseHostMetadata(
-    JSON.stringify({
-      host_type: 'ACCOUNT_HOST',
-      account_id: ACCOUNT,
-      token_federation_default_oidc_audiences: ['replayable'],
-    }),
-  );
+  const accountMetadata = metadataOf(parseHost('accounts.evil.test'), {
+    host_type: 'account',
+    account_id: ACCOUNT,
+    token_federation_default_oidc_audiences: ['replayable'],
+  });
 
   it.each(['accounts.evil.test', 'databricks.example.com', 'accounts-dod.evil.test'])(
     '%s must be given an audience, and says why',
@@ -109,10 +182,11 @@ describe('resolveTarget for a host outside the Databricks domains', () => {
 describe('needsMetadata', () => {
   it.each([
     [{ host: 'dbc-1.cloud.databricks.com' }, true],
-    [{ host: 'dbc-1.cloud.databricks.com', audience: 'a' }, false],
+    // A unified host has a workspace's name: only its metadata tells.
+    [{ host: 'dbc-1.cloud.databricks.com', audience: 'a' }, true],
     [{ host: 'http://127.0.0.1:1', audience: 'a' }, true],
     [{ host: 'accounts.cloud.databricks.com', audience: 'a' }, true],
-    [{ host: 'accounts.cloud.databricks.com', audience: 'a', 'account-id': ACCOUNT }, false],
+    [{ host: 'accounts.cloud.databricks.com', audience: 'a', 'account-id': ACCOUNT }, true],
     [{ host: 'databricks.example.com', audience: 'a' }, false],
     [{ host: 'accounts.evil.test', audience: 'a' }, false],
   ])('%j → %s', (inputs, expected) => {
@@ -122,7 +196,7 @@ describe('needsMetadata', () => {
 
 describe('parseHostMetadata', () => {
   it.each(['not json', 'null', '"text"'])('treats %j as no metadata', (body) => {
-    expect(parseHostMetadata(body)).toBeUndefined();
+    expect(parseHostMetadata(body, WORKSPACE)).toBeUndefined();
   });
 });
 
@@ -131,13 +205,16 @@ describe('parseHostMetadata refuses server values of the wrong kind', () => {
     [{ account_id: `${ACCOUNT}/../../evil` }, /account_id is not a UUID/],
     [{ account_id: 'x'.repeat(200_000) }, /account_id is not a UUID/],
     [{ token_federation_default_oidc_audiences: ['a b'] }, /default audience is not one audience/],
+    [{ workspace_id: '12; x' }, /workspace_id is not a number/],
+    [{ oidc_endpoint: 'https://evil.test/oidc' }, /oidc_endpoint is not a URL on/],
+    [{ oidc_endpoint: 'https://dbc-1.cloud.databricks.com.evil.test/oidc' }, /oidc_endpoint/],
   ])('%#', (metadata, message) => {
-    expect(() => parseHostMetadata(JSON.stringify(metadata))).toThrow(message);
+    expect(() => metadataOf(WORKSPACE, metadata)).toThrow(message);
   });
 
-  it('keeps a UUID account_id, lower-cased', () => {
+  it('keeps a UUID account_id, lower-cased, and a numeric workspace_id as text', () => {
     expect(
-      parseHostMetadata(JSON.stringify({ account_id: ACCOUNT.toUpperCase() }))?.accountId,
-    ).toBe(ACCOUNT);
+      metadataOf(WORKSPACE, { account_id: ACCOUNT.toUpperCase(), workspace_id: 1234 }),
+    ).toMatchObject({ accountId: ACCOUNT, workspaceId: '1234' });
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { StageError } from '../../../src/core/errors.ts';
-import { classifyHostname, parseHost, trustsMetadata } from '../../../src/core/databricks/host.ts';
+import {
+  classifyHostname,
+  isAzureHost,
+  parseHost,
+  trustsMetadata,
+} from '../../../src/core/databricks/host.ts';
 
 describe('parseHost', () => {
   it.each([
@@ -73,8 +78,26 @@ describe('classifyHostname', () => {
     ['accounts-dod.evil.test', 'unknown'],
     ['accounts.cloud.databricks.com.evil.test', 'unknown'],
     ['accounts.example.com', 'unknown'],
+    // The SDKs' prefix rule, under a Databricks domain: consoles beyond the well-known seven.
+    ['accounts.staging.cloud.databricks.com', 'account'],
+    ['accounts.databricks.azure.us', 'account'],
+    ['accounts-dod.staging.cloud.databricks.mil', 'account'],
+    ['ACCOUNTS.Cloud.Databricks.com', 'account'],
+    ['accounts.databricks.com', 'unknown'],
+    ['accountsx.cloud.databricks.com', 'workspace'],
   ])('%s is %s', (hostname, kind) => {
     expect(classifyHostname(hostname)).toBe(kind);
+  });
+});
+
+describe('isAzureHost', () => {
+  it.each([
+    ['https://adb-1.2.azuredatabricks.net', true],
+    ['https://x.databricks.azure.us', true],
+    ['https://dbc-1.cloud.databricks.com', false],
+    ['https://azuredatabricks.net.evil.test', false],
+  ])('%s: %s', (url, expected) => {
+    expect(isAzureHost(url)).toBe(expected);
   });
 });
 

@@ -4,6 +4,8 @@ import { callRest, RestError } from '../../http/rest.ts';
 import type { CallContext } from '../../http/retry.ts';
 import { neutralise } from '../../secrets/text.ts';
 import { expiryOf, readCreatedToken, type Bearer, type Pat, type PatRequest } from './pat.ts';
+import { deadBearer, isDeadBearer } from '../dead-bearer.ts';
+import { isAzureHost } from '../host.ts';
 import { explainTokenRefusal } from './refusals.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,7 +35,9 @@ export async function findServicePrincipal(
   const attribute = UUID.test(nameOrId) ? 'applicationId' : 'displayName';
   const filter = `${attribute} eq "${nameOrId.replaceAll('"', '')}"`;
   const found: ServicePrincipal[] = [];
-  for (let start = 1; ; start += SCIM_PAGE) {
+  // The next page starts after what this one returned (GO service/iam/impl.go), not after SCIM_PAGE:
+  // a server may cap a page below the count asked for.
+  for (let start = 1; ; ) {
     const query = new URLSearchParams({
       filter,
       startIndex: String(start),
@@ -50,7 +54,8 @@ export async function findServicePrincipal(
     });
     const resources = Array.isArray(page['Resources']) ? (page['Resources'] as unknown[]) : [];
     found.push(...resources.flatMap(readServicePrincipal));
-    if (resources.length === 0 || found.length >= Number(page['totalResults'] ?? 0)) break;
+    start += resources.length;
+    if (resources.length === 0 || start > Number(page['totalResults'] ?? 0)) break;
   }
   const principal = found[0];
   if (principal === undefined || found.length > 1)
@@ -96,7 +101,7 @@ export async function mintOboToken(
   } catch (error) {
     if (!(error instanceof RestError)) throw error;
     throw (
-      oboUnavailable(error) ??
+      oboUnavailable(error, bearer.workspaceUrl) ??
       explainTokenRefusal(
         'obo',
         error,
@@ -170,8 +175,23 @@ export async function deleteManagedToken(
   }
 }
 
-function oboUnavailable(error: RestError): StageError | undefined {
-  if (error.errorCode === 'FEATURE_DISABLED' || /not enabled/i.test(error.message))
+/**
+ * E2 (databricks/cli#596): "On-behalf-of token creation for service principals is not enabled";
+ * E3 (MicrosoftDocs/azure-docs#105809): Azure answers "On-Behalf of tokens are not enabled for this
+ * workspace", a feature an admin cannot turn on there, so Azure gets the self-token advice.
+ */
+const AZURE_TEXT = /on-behalf of tokens are not enabled/i;
+
+function oboUnavailable(error: RestError, workspaceUrl: string): StageError | undefined {
+  const notEnabled = error.errorCode === 'FEATURE_DISABLED' || /not enabled/i.test(error.message);
+  const azure = isAzureHost(workspaceUrl) || AZURE_TEXT.test(error.message);
+  if (azure && (notEnabled || error.status === 404))
+    return new StageError(
+      'obo',
+      `this workspace has no on-behalf-of tokens (${error.message}); Databricks offers them on AWS and GCP, not on Azure`,
+      'On Azure, use the self-token alternative: a federation policy on the partner service principal itself, and a PAT minted as it with pat-lifetime',
+    );
+  if (notEnabled)
     return new StageError(
       'obo',
       `on-behalf-of tokens are not enabled in this workspace (${error.message})`,
@@ -180,14 +200,15 @@ function oboUnavailable(error: RestError): StageError | undefined {
   if (error.status === 404 || error.errorCode === 'ENDPOINT_NOT_FOUND')
     return new StageError(
       'obo',
-      `this workspace has no on-behalf-of token API (${error.message}); Databricks offers it on AWS and GCP, not on Azure`,
-      'On Azure, use the self-token alternative: a federation policy on the partner service principal itself, and a PAT minted as it with pat-lifetime',
+      `this workspace has no on-behalf-of token API (${error.message})`,
+      'Databricks offers it on AWS and GCP, not on Azure; use the self-token alternative: a federation policy on the partner service principal itself, and a PAT minted as it with pat-lifetime',
     );
   return undefined;
 }
 
 function notAdmin(error: RestError): StageError {
-  if (error.status === 401 || error.status === 403)
+  if (isDeadBearer(error)) return deadBearer('obo', error);
+  if (error.status === 403)
     return new StageError(
       'obo',
       `Databricks refused a Token Management call (${error.message})`,

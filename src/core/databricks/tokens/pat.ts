@@ -2,6 +2,7 @@ import { StageError } from '../../errors.ts';
 import { nonEmptyString, requiredString, type JsonObject } from '../../http/json.ts';
 import { callRest, RestError } from '../../http/rest.ts';
 import type { CallContext } from '../../http/retry.ts';
+import { isDeadBearer } from '../dead-bearer.ts';
 import { explainTokenRefusal, type TokenOwner } from './refusals.ts';
 
 /** The server rejects a bearer within 30 s of its expiry; keep a margin for the create itself. */
@@ -105,7 +106,8 @@ export type RevokeOutcome = 'revoked' | 'already gone' | 'refused';
 
 /**
  * `token/delete` of a PAT with any bearer. Gone already (404 / RESOURCE_DOES_NOT_EXIST) counts as
- * revoked; a 401 with the PAT itself as bearer means it is expired or revoked, so also gone.
+ * revoked; a dead bearer (403 "Invalid access token.", or 401) when the bearer is the PAT itself
+ * means it is expired or revoked, so also gone.
  */
 export async function deletePat(
   ctx: CallContext,
@@ -127,7 +129,7 @@ export async function deletePat(
     if (!(error instanceof RestError)) throw error;
     if (error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST')
       return 'already gone';
-    if (bearerIsThePat && error.status === 401) return 'already gone';
+    if (bearerIsThePat && isDeadBearer(error)) return 'already gone';
     return 'refused';
   }
 }

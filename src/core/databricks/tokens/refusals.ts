@@ -1,5 +1,6 @@
 import { StageError, type Stage } from '../../errors.ts';
 import { RestError } from '../../http/rest.ts';
+import { deadBearer, isDeadBearer } from '../dead-bearer.ts';
 
 /** Who the token is for, as the token permissions name it. */
 export interface TokenOwner {
@@ -25,6 +26,7 @@ export function explainTokenRefusal(
   lifetimeSeconds: number,
 ): StageError | undefined {
   const text = error.message;
+  if (isDeadBearer(error)) return deadBearer(stage, error);
   if (error.errorCode === 'QUOTA_EXCEEDED') return quotaExceeded(stage, text);
   if (NO_CAN_USE.test(text)) return noCanUse(stage, text, owner);
   if (error.status === 403 && DISABLED.test(text)) return tokensDisabled(stage, text);
