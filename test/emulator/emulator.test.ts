@@ -355,15 +355,15 @@ describe('token endpoint form checks', () => {
 });
 
 describe('SCIM Me', () => {
-  it('answers the identity of an issued token and 401 for a foreign one', async () => {
+  it('answers the identity of an issued token and the recorded 403 for a foreign one', async () => {
     const token = await spAccessToken();
     const me = await getWithToken('/api/2.0/preview/scim/v2/Me', token);
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ id: SP_ID, userName: CLIENT_ID, active: true });
     const foreign = await getWithToken('/api/2.0/preview/scim/v2/Me', 'dapi0123456789abcdef');
-    expect(foreign.status).toBe(401);
-    expect(await foreign.json()).toEqual({ error_code: '401', message: 'Invalid access token.' });
-    expect((await fetch(`${emu.workspace.url}/api/2.0/preview/scim/v2/Me`)).status).toBe(401);
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toEqual({ error_code: 403, message: 'Invalid access token.' });
+    expect((await fetch(`${emu.workspace.url}/api/2.0/preview/scim/v2/Me`)).status).toBe(403);
   });
 });
 
@@ -372,7 +372,8 @@ describe('workspace metadata', () => {
     emu.workspace.metadata = { token_federation_default_oidc_audiences: ['aud-1'] };
     const res = await fetch(`${emu.workspace.url}/.well-known/databricks-config`);
     expect(await res.json()).toMatchObject({
-      host_type: 'WORKSPACE_HOST',
+      host_type: 'workspace',
+      workspace_id: expect.stringMatching(/^\d+$/),
       oidc_endpoint: `${emu.workspace.url}/oidc`,
       account_id: emu.account.accountId,
       token_federation_default_oidc_audiences: ['aud-1'],
@@ -381,6 +382,33 @@ describe('workspace metadata', () => {
     expect((await fetch(`${emu.workspace.url}/.well-known/databricks-config`)).status).toBe(404);
     const oauth = await fetch(`${emu.workspace.url}/oidc/.well-known/oauth-authorization-server`);
     expect(await oauth.json()).toMatchObject({ token_endpoint: workspaceToken() });
+  });
+});
+
+describe('host shapes of the SDK fixtures', () => {
+  it("serves an account console only the templated oidc_endpoint, as the Go SDK's fixture", async () => {
+    const res = await fetch(`${emu.account.url}/.well-known/databricks-config`);
+    expect(await res.json()).toEqual({
+      host_type: 'account',
+      oidc_endpoint: `${emu.account.url}/oidc/accounts/{account_id}`,
+    });
+  });
+
+  it('answers the account-scoped OIDC paths on a unified host only', async () => {
+    const path = `/oidc/accounts/${emu.account.accountId}/.well-known/oauth-authorization-server`;
+    expect((await fetch(`${emu.workspace.url}${path}`)).status).toBe(404);
+    emu.workspace.metadata = { host_type: 'unified' };
+    const meta = (await (
+      await fetch(`${emu.workspace.url}/.well-known/databricks-config`)
+    ).json()) as Record<string, unknown>;
+    expect(meta['oidc_endpoint']).toBe(`${emu.workspace.url}/oidc/accounts/{account_id}`);
+    const oauth = (await (await fetch(`${emu.workspace.url}${path}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(oauth['token_endpoint']).toBe(
+      `${emu.workspace.url}/oidc/accounts/${emu.account.accountId}/v1/token`,
+    );
   });
 });
 
@@ -459,7 +487,7 @@ describe('Lakebase', () => {
     );
     expect(denied.status).toBe(403);
     expect(denied.json['error_code']).toBe('PERMISSION_DENIED');
-    expect((await getWithToken('/api/2.0/database/instances/db1', 'bogus')).status).toBe(401);
+    expect((await getWithToken('/api/2.0/database/instances/db1', 'bogus')).status).toBe(403);
   });
 
   it('serves endpoints and validates the credential ttl', async () => {

@@ -278,8 +278,7 @@ export const AZURE_OBO_MESSAGE = 'On-Behalf of tokens are not enabled for this w
 
 export function tokenRoutes(deps: Deps): Route[] {
   // MicrosoftDocs/azure-docs#105809 records Azure's text; its status and code are UNCONFIRMED.
-  const oboUnavailable = () =>
-    restError(400, 'INVALID_PARAMETER_VALUE', AZURE_OBO_MESSAGE);
+  const oboUnavailable = () => restError(400, 'INVALID_PARAMETER_VALUE', AZURE_OBO_MESSAGE);
   return [
     {
       name: 'tokens.create',

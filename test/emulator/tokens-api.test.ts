@@ -121,7 +121,7 @@ describe('Token API', () => {
       token_id: info['token_id'],
     });
     expect(deleted).toMatchObject({ status: 200, json: {} });
-    expect((await call('GET', SCIM_ME, pat)).status).toBe(401);
+    expect((await call('GET', SCIM_ME, pat)).status).toBe(403);
     expect(emu.pats.isLive(pat)).toBe(false);
     const again = await call('POST', '/api/2.0/token/delete', oauth, {
       token_id: info['token_id'],
@@ -140,7 +140,7 @@ describe('Token API', () => {
     const forever = await createPat(oauth);
     expect(tokenInfo(forever)['expiry_time']).toBe(-1);
     await sleep(1100);
-    expect((await call('GET', SCIM_ME, pat)).status).toBe(401);
+    expect((await call('GET', SCIM_ME, pat)).status).toBe(403);
     expect(emu.pats.isLive(pat)).toBe(false);
     const listed = (await call('GET', '/api/2.0/token/list', oauth)).json['token_infos'];
     expect(listed).toEqual([tokenInfo(forever)]);
@@ -163,7 +163,7 @@ describe('Token API', () => {
 
   it('checks the request and the bearer', async () => {
     const oauth = await jobToken();
-    expect((await createPat('dapi00000000000000000000000000000000')).status).toBe(401);
+    expect((await createPat('dapi00000000000000000000000000000000')).status).toBe(403);
     const zero = await createPat(oauth, { lifetime_seconds: 0 });
     expect(zero.status).toBe(400);
     expect(zero.json['message']).toBe('requirement failed: Invalid timeout: 0');
@@ -179,7 +179,7 @@ describe('Token API', () => {
     expect(emu.pats.isLive(pat)).toBe(false);
     expect(emu.pats.settings.quotaPerIdentity).toBe(600);
     expect(emu.secrets()).toContain(pat);
-    expect((await call('GET', SCIM_ME, pat)).status).toBe(401);
+    expect((await call('GET', SCIM_ME, pat)).status).toBe(403);
   });
 });
 
@@ -235,7 +235,7 @@ describe('Token Management API (on-behalf-of)', () => {
     expect(await call('DELETE', path, admin)).toMatchObject({ status: 200, json: {} });
     expect((await call('GET', path, admin)).json['error_code']).toBe('RESOURCE_DOES_NOT_EXIST');
     expect((await call('DELETE', path, admin)).status).toBe(404);
-    expect((await call('GET', SCIM_ME, obo)).status).toBe(401);
+    expect((await call('GET', SCIM_ME, obo)).status).toBe(403);
   });
 
   it('is for admins only, and for service principals the workspace knows', async () => {
@@ -252,7 +252,7 @@ describe('Token Management API (on-behalf-of)', () => {
     expect((await mintObo(admin, {})).status).toBe(400);
   });
 
-  it('answers the known message when OBO is disabled, and 404 where it does not exist', async () => {
+  it("answers the known message when OBO is disabled, and Azure's where it does not exist", async () => {
     const admin = await adminWithPartner();
     emu.pats.settings.onBehalfOf = 'disabled';
     const disabled = await mintObo(admin, { application_id: FIVETRAN_APP_ID });
@@ -262,8 +262,8 @@ describe('Token Management API (on-behalf-of)', () => {
     );
     emu.pats.settings.onBehalfOf = 'unavailable';
     const azure = await mintObo(admin, { application_id: FIVETRAN_APP_ID });
-    expect(azure.status).toBe(404);
-    expect(azure.json['error_code']).toBe('ENDPOINT_NOT_FOUND');
+    expect(azure.status).toBe(400);
+    expect(azure.json['message']).toBe('On-Behalf of tokens are not enabled for this workspace.');
     expect(emu.pats.tokens).toHaveLength(0);
   });
 });
@@ -323,7 +323,7 @@ describe('SCIM ServicePrincipals', () => {
     expect(bad.json['scimType']).toBe('invalidFilter');
     expect(
       (await call('GET', '/api/2.0/preview/scim/v2/ServicePrincipals', undefined)).status,
-    ).toBe(401);
+    ).toBe(403);
   });
 });
 

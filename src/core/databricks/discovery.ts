@@ -163,7 +163,9 @@ async function discoverTokenEndpoint(
     );
   } catch (error) {
     if (!(error instanceof StageError)) throw error;
-    ctx.log.info(`OAuth server metadata: not available (${error.message}); deciding from the host name`);
+    ctx.log.info(
+      `OAuth server metadata: not available (${error.message}); deciding from the host name`,
+    );
   }
   return undefined;
 }

@@ -82,7 +82,12 @@ const ACCOUNT_PREFIX = /^accounts(?:-dod)?\./;
 /** The Databricks-owned domains consoles live under (GO `common/environment/environments.go`). */
 const ACCOUNT_DOMAINS = [...WORKSPACE_DOMAINS, '.azuredatabricks.cn'];
 
-const AZURE_DOMAINS = ['.azuredatabricks.net', '.databricks.azure.us', '.databricks.azure.cn', '.azuredatabricks.cn'];
+const AZURE_DOMAINS = [
+  '.azuredatabricks.net',
+  '.databricks.azure.us',
+  '.databricks.azure.cn',
+  '.azuredatabricks.cn',
+];
 
 /**
  * Whether the host's own metadata may choose the audience, the account ID and the account switch:

@@ -37,7 +37,7 @@ export async function findServicePrincipal(
   const found: ServicePrincipal[] = [];
   // The next page starts after what this one returned (GO service/iam/impl.go), not after SCIM_PAGE:
   // a server may cap a page below the count asked for.
-  for (let start = 1; ; ) {
+  for (let start = 1; ;) {
     const query = new URLSearchParams({
       filter,
       startIndex: String(start),
