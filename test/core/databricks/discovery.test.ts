@@ -109,8 +109,9 @@ describe('resolveTarget', () => {
       workspace_id: '1234',
     });
     const endpoint = `https://dbc-1.cloud.databricks.com/oidc/accounts/${ACCOUNT}/v1/token`;
+    if (metadata === undefined) throw new Error('no metadata');
     const target = resolveTarget(config({ host: 'dbc-1.cloud.databricks.com' }), {
-      ...metadata!,
+      ...metadata,
       tokenEndpoint: endpoint,
     });
     expect(target).toMatchObject({
