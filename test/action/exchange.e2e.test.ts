@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestsTo, SP_APPLICATION_ID, SP_NUMERIC_ID, useEmulator } from './fixture.ts';
+import { WORKSPACE_ID } from '../emulator/databricks.ts';
 
 describe('the bundled action against the emulator', () => {
   const fx = useEmulator();
@@ -71,12 +72,43 @@ describe('the bundled action against the emulator', () => {
       issuer: emulator.github.issuer,
       subject: emulator.github.claims.sub,
     });
-    const run = await fx.run({ host: emulator.account.url, 'client-id': SP_APPLICATION_ID });
-    expect(run.exitCode).toBe(0);
     const accountId = emulator.account.accountId;
+    // The console's metadata holds only the {account_id} template (the Go SDK's fixture): the
+    // account ID must come from the settings, and nothing is exchanged without it.
+    const without = await fx.run({ host: emulator.account.url, 'client-id': SP_APPLICATION_ID });
+    expect(without.exitCode).toBe(1);
+    expect(without.errors).toEqual([
+      expect.stringContaining('is an account console, but the account ID is unknown'),
+    ]);
+    expect(requestsTo(emulator, 'account.token')).toHaveLength(0);
+    const run = await fx.run({
+      host: emulator.account.url,
+      'account-id': accountId,
+      'client-id': SP_APPLICATION_ID,
+    });
+    expect(run.exitCode).toBe(0);
     expect(requestsTo(emulator, 'account.token')).toHaveLength(1);
+    expect(requestsTo(emulator, 'account.oauth-metadata')).toHaveLength(1);
     expect(run.outputs['audience']).toBe(accountId);
     expect(run.env['DATABRICKS_ACCOUNT_ID']).toBe(accountId);
+  });
+
+  it('exchanges where a unified host says, with the account audience rule, and routes workspace calls', async () => {
+    const { emulator } = fx;
+    emulator.workspace.metadata = { host_type: 'unified' };
+    const tokenEndpoint = `${emulator.workspace.url}/oidc/accounts/${emulator.account.accountId}/v1/token`;
+    fx.addServicePrincipalPolicy({ audiences: [tokenEndpoint] });
+    const run = await fx.run({
+      host: emulator.workspace.url,
+      'client-id': SP_APPLICATION_ID,
+      'pat-lifetime': '600',
+    });
+    expect(run.exitCode, run.errors.join('\n')).toBe(0);
+    expect(requestsTo(emulator, 'unified.token')).toHaveLength(1);
+    expect(requestsTo(emulator, 'workspace.token')).toHaveLength(0);
+    expect(run.outputs['audience']).toBe(tokenEndpoint);
+    const create = requestsTo(emulator, 'tokens.create');
+    expect(create.map((r) => r.headers['x-databricks-workspace-id'])).toEqual([WORKSPACE_ID]);
   });
 
   it('takes the audience from the host metadata', async () => {

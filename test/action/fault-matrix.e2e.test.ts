@@ -343,7 +343,7 @@ const ROWS: Row[] = [
     fails: { stage: 'exchange', message: /answered HTTP 200 without an access_token/ },
   },
   {
-    name: 'token endpoint answers 2 MiB: reported as over the 1 MiB limit',
+    name: 'token endpoint answers 2 MiB: reported as over the 1 MiB limit, not retried',
     faults: [
       [
         'workspace.token',
@@ -351,8 +351,11 @@ const ROWS: Row[] = [
         Infinity,
       ],
     ],
-    counts: { 'workspace.token': 5 },
-    fails: { stage: 'exchange', message: /larger than the 1 MiB limit/ },
+    counts: { 'workspace.token': 1 },
+    fails: {
+      stage: 'exchange',
+      message: /127\.0\.0\.1 sent an answer larger than the 1 MiB limit/,
+    },
   },
   {
     name: 'token endpoint redirects to another host: not followed',
@@ -406,7 +409,23 @@ const ROWS: Row[] = [
     counts: {},
     fails: {
       stage: 'lakebase',
-      message: /Databricks refused the token \(HTTP 401: Invalid token\)/,
+      message: /Databricks refused the token as expired or invalid \(HTTP 401: Invalid token\)/,
+    },
+  },
+  {
+    // The recorded answer to a dead bearer (databricks/databricks-sdk-go#873): no grant advice.
+    name: 'SCIM Me 403 Invalid access token: terminal, as an expired token',
+    lakebase: 'instance',
+    faults: [
+      [
+        'workspace.scim',
+        { kind: 'json', status: 403, body: { error_code: 403, message: 'Invalid access token.' } },
+      ],
+    ],
+    counts: {},
+    fails: {
+      stage: 'lakebase',
+      message: /expired or invalid \(HTTP 403 403: Invalid access token\.\)/,
     },
   },
   {

@@ -206,6 +206,7 @@ describe('Lakebase credentials against a real PostgreSQL', () => {
     });
     const run = await fx.run({
       host: fx.emulator.account.url,
+      'account-id': fx.emulator.account.accountId,
       'client-id': SP_APPLICATION_ID,
       'lakebase-instance': 'orders-db',
     });

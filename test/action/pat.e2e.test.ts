@@ -57,7 +57,7 @@ describe('a job-scoped PAT', () => {
     expect(after.log.join('\n')).toContain('revoked with the PAT itself');
     expect(after.summary).toContain(`PAT <code>${record?.tokenId}</code> revoked`);
     expect(fx.emulator.pats.isLive(pat)).toBe(false);
-    expect(await meStatus(pat)).toBe(401);
+    expect(await meStatus(pat)).toBe(403);
   });
 
   it('post does nothing when no PAT was minted', async () => {
@@ -252,7 +252,7 @@ describe('a job-scoped PAT', () => {
     const expiresAt = Date.parse(main.outputs['token-expires-at'] ?? '');
     await sleep(Math.max(0, expiresAt - Date.now()) + 1500);
     // The "client": a plain HTTPS caller that only knows DATABRICKS_TOKEN and never refreshes.
-    expect(await meStatus(oauth)).toBe(401);
+    expect(await meStatus(oauth)).toBe(403);
     expect(await meStatus(main.env['DATABRICKS_TOKEN'] ?? '')).toBe(200);
   }, 90_000);
 });

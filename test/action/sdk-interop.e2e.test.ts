@@ -154,6 +154,7 @@ describe('export-env: oidc hands later steps what the Go, Python and Java SDKs, 
     });
     const account = await fx.run({
       host: emulator.account.url,
+      'account-id': emulator.account.accountId,
       'client-id': SP_APPLICATION_ID,
       'export-env': 'oidc',
     });

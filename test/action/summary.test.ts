@@ -13,7 +13,7 @@ function credentials(): Credentials {
       host,
       kind: 'workspace',
       accountId: undefined,
-    workspaceId: undefined,
+      workspaceId: undefined,
       tokenEndpoint: `${host.url}/oidc/v1/token`,
       audience: HOSTILE,
       audienceSource: 'input',

@@ -196,9 +196,12 @@ describe('policy and doctor', () => {
     expect(report['ci']).toBe('gitlab');
     expect(report['shadowing']).toEqual(['DATABRICKS_TOKEN']);
     expect(report['host_metadata']).toEqual({
-      account_host: false,
+      host_type: 'workspace',
       account_id: fx.emulator.account.accountId,
+      workspace_id: expect.stringMatching(/^\d+$/),
       default_audience: null,
+      oidc_endpoint: `${fx.emulator.workspace.url}/oidc`,
+      token_endpoint: `${fx.emulator.workspace.url}/oidc/v1/token`,
     });
     expect((report['claims'] as Record<string, unknown>)['sub']).toBe(
       fx.emulator.ci.gitlab.claims['sub'],
@@ -317,7 +320,7 @@ describe('bad input', () => {
   });
 
   it('settings that cannot work are bad input (exit 2), not a refusal by Databricks', async () => {
-    fx.emulator.workspace.metadata = { host_type: 'ACCOUNT_HOST', account_id: undefined };
+    fx.emulator.workspace.metadata = { host_type: 'account', account_id: undefined };
     const console = await fx.run(['exchange'], fx.gitlabJob());
     expect(console.exitCode, console.stderr).toBe(2);
     expect(console.stderr).toContain('is an account console, but the account ID is unknown');

@@ -49,7 +49,7 @@ describe('exec --pat-lifetime', () => {
       `The job-scoped PAT ${record.tokenId} is revoked with the PAT itself`,
     );
     expect(fx.emulator.pats.isLive(record.value)).toBe(false);
-    expect(await meStatus(record.value)).toBe(401);
+    expect(await meStatus(record.value)).toBe(403);
   });
 
   it("revokes it when the child fails, and keeps the child's exit code", async () => {
@@ -167,7 +167,7 @@ describe('exchange --pat-lifetime and pat revoke', () => {
     const revoke = await fx.run(['pat', 'revoke', '--token-id', record.tokenId], env);
     expect(revoke.exitCode, revoke.stderr).toBe(0);
     expect(revoke.stderr).toContain(`The PAT ${record.tokenId} is revoked`);
-    expect(await meStatus(record.value)).toBe(401);
+    expect(await meStatus(record.value)).toBe(403);
     expect(revoke.stdout).toBe('');
 
     const again = await fx.run(['pat', 'revoke', '--token-id', record.tokenId], env);

@@ -127,7 +127,7 @@ describe('action.yml', () => {
         host: { url: 'https://dbc-1.cloud.databricks.com', hostname: 'dbc-1', kind: 'workspace' },
         kind: 'workspace',
         accountId: undefined,
-    workspaceId: undefined,
+        workspaceId: undefined,
         tokenEndpoint: 'https://dbc-1.cloud.databricks.com/oidc/v1/token',
         audience: 'https://dbc-1.cloud.databricks.com/oidc/v1/token',
         audienceSource: 'token endpoint',
