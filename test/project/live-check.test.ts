@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { ActionRun } from '../action/runner.ts';
 import { jobPath } from '../cli/runner.ts';
 import { WORKSPACE_ID } from '../emulator/databricks.ts';
@@ -236,5 +237,39 @@ describe('live-check settings', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(message)]);
+  });
+});
+
+describe('the live-check workflow', () => {
+  const read = async (name: string) => readFile(join(ROOT, '.github', 'workflows', name), 'utf8');
+  interface Workflow {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<
+      string,
+      { steps: Array<{ uses?: string; run?: string; env?: Record<string, string> }> }
+    >;
+  }
+
+  it('runs by hand with an OIDC token, pinned actions from ci.yml, and every variable the tool reads', async () => {
+    const workflow = parse(await read('live-check.yml')) as Workflow;
+    expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch']);
+    expect(workflow.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+    const ci = await read('ci.yml');
+    for (const { uses } of steps.filter((step) => step.uses !== undefined)) {
+      expect(uses).toMatch(/@[0-9a-f]{40}$/);
+      expect(ci).toContain(`uses: ${uses}`);
+    }
+    const check = steps.find((step) => step.run?.includes('live-check'));
+    expect(check?.run).toBe('npm run --silent live-check');
+    expect(steps.some((step) => step.run?.startsWith('npm ci'))).toBe(true);
+    const settings = await readFile(join(ROOT, 'tools', 'live-check-settings.ts'), 'utf8');
+    const names = [...settings.matchAll(/'((?:DATABRICKS|LIVE_CHECK)_[A-Z_]+)'/g)].map((m) => m[1]);
+    const mapped = Object.keys(check?.env ?? {});
+    expect(new Set(mapped)).toEqual(
+      new Set(names.filter((name) => name !== 'DATABRICKS_OIDC_TOKEN')),
+    );
+    for (const name of mapped) expect(check?.env?.[name]).toContain(`vars.${name}`);
   });
 });
