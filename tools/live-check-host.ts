@@ -205,7 +205,6 @@ export async function probeUnified(
       'A5 (unified)',
       exchange(workspaceEndpoint, jwt, check.settings.clientId),
     );
-    warnIfGranted(check, answer, 'the workspace endpoint of a unified host');
     const verdict = isSuccess(answer) ? 'works' : `refused (HTTP ${statusOf(answer)})`;
     check.findings.push(`A5: on this unified host \`POST /oidc/v1/token\` ${verdict}`);
   }

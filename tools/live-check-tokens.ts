@@ -47,6 +47,27 @@ function refusal(check: Check, answer: Answer): string {
   return parts.join(', ');
 }
 
+/** A create without a complete answer (or with a server error) may have made a token all the same. */
+function mayHaveMinted(answer: Answer): boolean {
+  return 'failed' in answer || answer.status >= 500;
+}
+
+/** Lists the tokens and takes those with this run's comment into the clean-up. */
+async function adopt(
+  check: Check,
+  kind: Minted['kind'],
+  list: Probe,
+  remove: (id: string) => Probe,
+) {
+  const infos = jsonOf(await check.ask('clean-up', list))?.['token_infos'];
+  for (const info of Array.isArray(infos) ? infos : []) {
+    const id = stringAt(info, 'token_id');
+    if (stringAt(info, 'comment') !== COMMENT || !isTokenShaped(id)) continue;
+    check.redactor.name(id, '[token-id]');
+    check.minted.push({ kind, id, remove: remove(id), deleted: false });
+  }
+}
+
 /** SCIM Me with the exchanged token (F4): the caller's SCIM id, for E5. */
 export async function probeMe(check: Check, oauth: string): Promise<string | undefined> {
   const answer = await check.ask(
@@ -94,8 +115,17 @@ export async function probePats(check: Check, oauth: string): Promise<void> {
       json: { lifetime_seconds: LIFETIME_SECONDS, comment: COMMENT },
     }),
   );
-  const pat = mint(check, 'PAT', created, (id) => deletePat(check, id, oauth, 'the OAuth token'));
+  const removeWithOauth = (id: string) => deletePat(check, id, oauth, 'the OAuth token');
+  const pat = mint(check, 'PAT', created, removeWithOauth);
   if (pat === undefined) {
+    if (mayHaveMinted(created)) {
+      const list = {
+        method: 'GET',
+        url: check.url('/api/2.0/token/list'),
+        bearer: bearer(oauth, 'the OAuth token'),
+      } as const;
+      await adopt(check, 'PAT', check.workspace(list), removeWithOauth);
+    }
     check.findings.push(
       `A PAT could not be created with the exchanged token: ${refusal(check, created)}`,
     );
@@ -167,22 +197,22 @@ export async function probeObo(
       json: { application_id: applicationId, lifetime_seconds: LIFETIME_SECONDS, comment: COMMENT },
     }),
   );
-  const obo = mint(check, 'on-behalf-of token', created, (id) =>
+  const remove = (id: string): Probe =>
     check.workspace({
       method: 'DELETE',
       url: check.url(`${MANAGEMENT}/tokens/${encodeURIComponent(id)}`),
       bearer: auth,
-    }),
-  );
+    });
+  const list = (): Probe =>
+    check.workspace({ method: 'GET', url: check.url(`${MANAGEMENT}/tokens`), bearer: auth });
+  const obo = mint(check, 'on-behalf-of token', created, remove);
   if (obo === undefined) {
-    check.findings.push(`E2/E3: on-behalf-of create refused: ${refusal(check, created)}`);
+    if (mayHaveMinted(created)) await adopt(check, 'on-behalf-of token', list(), remove);
+    check.findings.push(`E1–E3: on-behalf-of create refused: ${refusal(check, created)}`);
     return;
   }
-  const list = await check.ask(
-    'E4, E5',
-    check.workspace({ method: 'GET', url: check.url(`${MANAGEMENT}/tokens`), bearer: auth }),
-  );
-  reportOwner(check, list, obo.minted.id, spId, callerId);
+  const listed = await check.ask('E4, E5', list());
+  reportOwner(check, listed, obo.minted.id, spId, callerId);
   const removed = await check.ask('E6, C5', obo.minted.remove);
   obo.minted.deleted = isSuccess(removed);
   check.findings.push(

@@ -6,7 +6,13 @@
 // be deleted (the report names it); 2 bad settings or no OIDC token (one line on stderr).
 import { appendFile, readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import { createTransport, describeFailure, SecretRegistry } from '../src/core/index.ts';
+import {
+  audiences,
+  createTransport,
+  decodeClaims,
+  describeFailure,
+  SecretRegistry,
+} from '../src/core/index.ts';
 import {
   chooseAudience,
   probeExchange,
@@ -32,6 +38,13 @@ async function runChecks(check: Check): Promise<void> {
     `Token endpoint: ${code(check.redactor.text(tokenEndpoint))}; audience: ${audience.rule}`,
   );
   const jwt = await subjectToken(check, audience.value);
+  if (check.settings.jwt.kind === 'given') {
+    const claims = decodeClaims(jwt);
+    const matches = claims !== undefined && audiences(claims).includes(audience.value);
+    check.facts.push(
+      `The given JWT's audience ${matches ? 'is' : '**is not**'} the one chosen above`,
+    );
+  }
   const oauth = await probeExchange(check, tokenEndpoint, jwt);
   await probeRefusals(check, tokenEndpoint, jwt);
   if (oauth === undefined) return;

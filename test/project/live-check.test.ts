@@ -184,6 +184,18 @@ describe('live-check against a workspace', () => {
     expect(row(run.stdout, 'clean-up')).toContain('| 500 |');
   });
 
+  it('finds and deletes a PAT whose create lost its answer, by the comment it carries', async () => {
+    addJobPolicy(emu);
+    emu.faults.add('tokens.create', { kind: 'reset-mid-body' });
+    const run = await liveCheck(jobEnv());
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(emu.pats.tokens).toHaveLength(1);
+    expect(emu.pats.live()).toEqual([]);
+    expect(row(run.stdout, 'D1, D2')).toContain('| — | `no answer:');
+    expect(run.stdout).toContain('| clean-up | `GET [host]/api/2.0/token/list');
+    expect(run.stdout).toContain('Every token this check created was deleted (PAT).');
+  });
+
   it('skips what it was not asked for and what a given token cannot do', async () => {
     addJobPolicy(emu);
     const jwt = emu.github.mintJwt({ aud: `${emu.workspace.url}/oidc/v1/token` });
@@ -193,6 +205,7 @@ describe('live-check against a workspace', () => {
       DATABRICKS_OIDC_TOKEN: jwt,
     });
     expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain("- The given JWT's audience is the one chosen above");
     expect(row(run.stdout, 'B10 (wrong audience)')).toContain(
       '| skipped | `needs the GitHub runner',
     );
