@@ -3,6 +3,7 @@
 import {
   DEFAULT_RETRY_POLICY,
   gitHubActionsSource,
+  givenToken,
   safeLog,
   systemClock,
 } from '../src/core/index.ts';
@@ -108,7 +109,6 @@ export function chooseAudience(
 /** The JWT: given as it is, or asked of the GitHub runner for this audience. */
 export async function subjectToken(check: Check, audience: string): Promise<string> {
   const { jwt } = check.settings;
-  if (jwt.kind === 'given') return check.secrets.add(jwt.value);
   const sink = { info: () => undefined, notice: () => undefined, warning: () => undefined };
   const ctx = {
     transport: check.transport,
@@ -118,7 +118,11 @@ export async function subjectToken(check: Check, audience: string): Promise<stri
     policy: DEFAULT_RETRY_POLICY,
     deadline: Date.now() + 60_000,
   };
-  return gitHubActionsSource(jwt.request, check.secrets).token(ctx, audience);
+  const source =
+    jwt.kind === 'given'
+      ? givenToken(jwt.value, 'DATABRICKS_OIDC_TOKEN')
+      : gitHubActionsSource(jwt.request, check.secrets);
+  return source.token(ctx, audience);
 }
 
 function exchange(url: string, jwt: string, clientId: string | undefined): Probe {

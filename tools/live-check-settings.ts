@@ -21,7 +21,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 function hostOrigin(raw: string | undefined): string {
   if (raw === undefined || raw.trim() === '')
     throw new SettingsError(
-      'DATABRICKS_HOST is not set: set it to the workspace URL (https://<workspace>.cloud.databricks.com)',
+      'DATABRICKS_HOST is not set: set it (on GitHub, the repository variable) to the workspace URL, https://<workspace host>',
     );
   let url: URL;
   try {

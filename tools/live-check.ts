@@ -3,7 +3,8 @@
 // issue. It mints only what it deletes again. Inputs: README "Check your workspace".
 //
 // Exit codes: 0 the report is complete and every token it made is deleted; 1 a token could not
-// be deleted (the report names it); 2 bad settings or no OIDC token (one line on stderr).
+// be deleted (the report names it); 2 bad settings, no OIDC token, or the check stopped early
+// (one line on stderr).
 import { appendFile, readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import {
@@ -38,13 +39,7 @@ async function runChecks(check: Check): Promise<void> {
     `Token endpoint: ${code(check.redactor.text(tokenEndpoint))}; audience: ${audience.rule}`,
   );
   const jwt = await subjectToken(check, audience.value);
-  if (check.settings.jwt.kind === 'given') {
-    const claims = decodeClaims(jwt);
-    const matches = claims !== undefined && audiences(claims).includes(audience.value);
-    check.facts.push(
-      `The given JWT's audience ${matches ? 'is' : '**is not**'} the one chosen above`,
-    );
-  }
+  if (check.settings.jwt.kind === 'given') noteGivenAudience(check, jwt, audience.value);
   const oauth = await probeExchange(check, tokenEndpoint, jwt);
   await probeRefusals(check, tokenEndpoint, jwt);
   if (oauth === undefined) return;
@@ -56,6 +51,15 @@ async function runChecks(check: Check): Promise<void> {
   const callerId = await probeMe(check, oauth);
   await probePats(check, oauth);
   await probeObo(check, oauth, callerId);
+}
+
+/** A given JWT brings its own audience: say whether it is the one the SDKs would ask for. */
+function noteGivenAudience(check: Check, jwt: string, chosen: string): void {
+  const claims = decodeClaims(jwt);
+  const matches = claims !== undefined && audiences(claims).includes(chosen);
+  check.facts.push(
+    `The given JWT's audience ${matches ? 'is' : '**is not**'} the one chosen above`,
+  );
 }
 
 async function version(): Promise<string> {
@@ -119,4 +123,7 @@ async function main(): Promise<number> {
   return problem === undefined ? 0 : 2;
 }
 
-process.exitCode = await main();
+process.exitCode = await main().catch((error: unknown) => {
+  process.stderr.write(`live-check: ${describeFailure(error)}\n`);
+  return 2;
+});

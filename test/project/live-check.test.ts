@@ -217,6 +217,19 @@ describe('live-check against a workspace', () => {
   });
 });
 
+describe('live-check with an expired given token', () => {
+  it('stops before the exchange with one line on stderr and exit 2', async () => {
+    const jwt = emu.github.mintJwt({}, { expiresInSeconds: -60 });
+    const run = await liveCheck({ DATABRICKS_HOST: emu.workspace.url, DATABRICKS_OIDC_TOKEN: jwt });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^live-check: .*the token from DATABRICKS_OIDC_TOKEN expired at/),
+    ]);
+    expect(run.stdout).toContain('The check stopped early');
+    expect(requestsTo(emu, 'workspace.token')).toEqual([]);
+  });
+});
+
 describe('live-check against a unified host', () => {
   it('exchanges where the metadata points, and asks a workspace API with and without the routing header', async () => {
     const accountEndpoint = `${emu.account.url}/oidc/accounts/${emu.account.accountId}`;
