@@ -184,6 +184,24 @@ describe('live-check against a workspace', () => {
     expect(row(run.stdout, 'clean-up')).toContain('| 500 |');
   });
 
+  it('on GitHub, masks every credential it receives with the runner’s ::add-mask::', async () => {
+    addJobPolicy(emu);
+    const run = await liveCheck(jobEnv({ GITHUB_ACTIONS: 'true' }));
+    expect(run.exitCode, run.stderr).toBe(0);
+    const masks = run.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('::add-mask::'))
+      .map((line) => line.slice('::add-mask::'.length));
+    const received = [
+      emu.github.requestToken,
+      ...emu.issuedTokens.map((issued) => issued.token),
+      ...emu.pats.tokens.map((pat) => pat.value),
+    ];
+    expect(received.length).toBeGreaterThanOrEqual(3);
+    for (const secret of received) expect(masks).toContain(secret);
+    expect(run.summary.startsWith('## databricks-oidc live check')).toBe(true);
+  });
+
   it('finds and deletes a PAT whose create lost its answer, by the comment it carries', async () => {
     addJobPolicy(emu);
     emu.faults.add('tokens.create', { kind: 'reset-mid-body' });
