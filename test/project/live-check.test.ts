@@ -137,8 +137,22 @@ describe('live-check against a workspace', () => {
     expect(row(report, 'B1–B5')).toMatch(
       /\| 200 \| `\{access_token: string, token_type: "Bearer", expires_in: \d+/,
     );
-    expect(row(report, 'B10 (unknown client id)')).toMatch(/\| 40\d \| `\{error: "invalid_client"/);
-    expect(row(report, 'B10 (wrong audience)')).toMatch(/\| 40\d \| `\{error: "invalid_request"/);
+    const oauthRefusal = /\| 4\d\d \| `\{error: "\w+", error_description: "[^"]+"\}/;
+    expect(row(report, 'B10 (unknown client id)')).toMatch(oauthRefusal);
+    expect(row(report, 'B10 (wrong audience)')).toMatch(oauthRefusal);
+    const audiences = requestsTo(emu, 'github.idtoken').map((request) => request.query['audience']);
+    expect(audiences).toEqual([
+      `${emu.workspace.url}/oidc/v1/token`,
+      'https://live-check.invalid/no-policy-lists-this-audience',
+    ]);
+    const clients = requestsTo(emu, 'workspace.token').map(
+      (request) => request.form?.['client_id'],
+    );
+    expect(clients).toEqual([
+      JOB_SERVICE_PRINCIPAL.applicationId,
+      '00000000-0000-4000-8000-000000000000',
+      JOB_SERVICE_PRINCIPAL.applicationId,
+    ]);
     expect(row(report, 'D1, D2')).toContain(
       '| 200 | `{token_value: string, token_info: {token_id: string',
     );
