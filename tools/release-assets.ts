@@ -1,7 +1,8 @@
 // node tools/release-assets.ts OUT_DIR [--tag vX.Y.Z]: the GitHub release's files for package.json's
 // version: databricks-oidc.cjs (dist/cli.js), SHA256SUMS and release-notes.md (its CHANGELOG.md
-// section). With --tag (the release workflow) the tag must be v<version> and the section dated.
-// tools/release-check.ts runs the same code without --tag.
+// section). With --tag (the release workflow) the tag must be v<version>, the section dated, and
+// package.json's repository the one running the workflow (GITHUB_REPOSITORY), as npm's provenance
+// check demands. tools/release-check.ts runs the same code without --tag.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,16 +10,27 @@ import {
   changelogSection,
   isReleaseDate,
   packageVersion,
+  repositorySlug,
   writeReleaseAssets,
 } from './release-files.ts';
 
 export const RELEASE_NOTES = 'release-notes.md';
 
 /** Writes the assets and the notes for `root` into `dest`; throws with the fix when it cannot. */
-export function releaseAssets(root: string, dest: string, tag?: string): string[] {
+export function releaseAssets(
+  root: string,
+  dest: string,
+  tag?: string,
+  runningIn = process.env['GITHUB_REPOSITORY'],
+): string[] {
   const version = packageVersion(root);
+  const slug = repositorySlug(root);
   if (tag !== undefined && tag !== `v${version}`)
     throw new Error(`the tag ${tag} is not package.json's version v${version}: tag v${version}`);
+  if (tag !== undefined && runningIn !== slug)
+    throw new Error(
+      `package.json's repository is ${slug}, but this runs in ${runningIn ?? 'no repository'}: set repository.url to this repository`,
+    );
   const section = changelogSection(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version);
   if (tag !== undefined && !isReleaseDate(section.date))
     throw new Error(

@@ -31,6 +31,25 @@ export function packageVersion(root: string): string {
   return version;
 }
 
+/**
+ * `owner/name` from package.json's `repository`: the one place the repository is named. Every
+ * `uses:` line of the documentation is derived from it, and npm's provenance check needs it to be
+ * the repository whose workflow publishes.
+ */
+export function repositorySlug(root: string): string {
+  const { repository } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    repository?: { url?: string };
+  };
+  const slug = /^git\+https:\/\/github\.com\/([\w.-]+\/[\w.-]+?)\.git$/.exec(
+    repository?.url ?? '',
+  )?.[1];
+  if (slug === undefined)
+    throw new Error(
+      'package.json needs "repository": { "url": "git+https://github.com/OWNER/NAME.git" }',
+    );
+  return slug;
+}
+
 export interface PackResult {
   tarball: string;
   files: string[];
