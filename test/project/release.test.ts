@@ -38,7 +38,10 @@ const needs = (job: Job | undefined): string[] => [job?.needs ?? []].flat();
 function upstream(name: string): Set<string> {
   const seen = new Set<string>();
   const visit = (job: string): void => {
-    for (const before of needs(jobs[job])) if (!seen.has(before)) (seen.add(before), visit(before));
+    for (const before of needs(jobs[job]).filter((name) => !seen.has(name))) {
+      seen.add(before);
+      visit(before);
+    }
   };
   visit(name);
   return seen;
