@@ -4,15 +4,7 @@
 // (databricks-oidc.cjs, SHA256SUMS) checked with `sha256sum -c`, the CHANGELOG section that becomes
 // the release notes, and every workflow's actions pinned to a full commit SHA. .ci/run runs it.
 import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,14 +30,24 @@ function fail(message: string): never {
   throw new CheckFailed(message);
 }
 
-/** HEAD's tree, as `actions/checkout` of the tag gives it, with this clone's node_modules. */
+/**
+ * HEAD's tree, as `actions/checkout` of the tag gives it, with a copy of this clone's node_modules
+ * (hard links where the file system allows). A symlink would not do: the bundles' module IDs hash
+ * the modules' real paths, so a build through one differs from the committed dist/.
+ */
 function checkoutHead(into: string): string {
   const tree = join(into, 'tree');
   mkdirSync(tree);
   execFileSync('sh', ['-c', 'git archive --format=tar HEAD | tar -x -C "$1"', 'sh', tree], {
     cwd: ROOT,
   });
-  symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
+  const modules = [join(ROOT, 'node_modules'), join(tree, 'node_modules')];
+  try {
+    execFileSync('cp', ['-al', ...modules], { stdio: 'ignore' });
+  } catch {
+    rmSync(modules[1] ?? '', { recursive: true, force: true });
+    execFileSync('cp', ['-a', ...modules]);
+  }
   return tree;
 }
 
@@ -86,7 +88,8 @@ async function checkPack(tree: string, scratch: string, version: string): Promis
   console.log(`ok   npm pack: ${relative(scratch, tarball)}, ${files.length} files`);
 }
 
-function checkAssets(tree: string, scratch: string, version: string): void {
+/** Builds the release assets and checks them as a user would; returns the CHANGELOG heading's date. */
+function checkAssets(tree: string, scratch: string, version: string): string {
   const dest = join(scratch, 'release');
   const names = releaseAssets(tree, dest);
   const verified = run('sha256sum', ['-c', CHECKSUMS], dest).trim();
@@ -104,6 +107,7 @@ function checkAssets(tree: string, scratch: string, version: string): void {
     console.log(
       `note its heading says "${date}": date it (## [${version}] - YYYY-MM-DD) before tagging`,
     );
+  return date;
 }
 
 function checkPins(tree: string): void {
@@ -132,10 +136,11 @@ try {
   );
   if (dirty) console.log('note uncommitted changes are not checked: a release ships HEAD only');
   checkPins(tree);
-  checkAssets(tree, scratch, version);
+  const date = checkAssets(tree, scratch, version);
   await checkPack(tree, scratch, version);
   checkDist(tree, scratch);
-  console.log(`release-check: v${version} is ready to tag (git tag -a v${version})`);
+  const when = isReleaseDate(date) ? '' : ' once its CHANGELOG heading is dated';
+  console.log(`release-check: v${version} is ready to tag${when} (git tag -a v${version})`);
 } catch (error) {
   if (!(error instanceof CheckFailed)) throw error;
   console.error(`release-check: ${error.message}`);
