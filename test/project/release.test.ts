@@ -217,3 +217,14 @@ describe('the release assets', () => {
     );
   });
 });
+
+describe('.github/dependabot.yml', () => {
+  it('proposes updates of the pinned actions (the SHA and its # vX.Y.Z together)', async () => {
+    const config = parse(await read('.github/dependabot.yml')) as {
+      updates: Array<{ 'package-ecosystem': string; directory: string }>;
+    };
+    expect(config.updates).toContainEqual(
+      expect.objectContaining({ 'package-ecosystem': 'github-actions', directory: '/' }),
+    );
+  });
+});
