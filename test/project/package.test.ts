@@ -5,6 +5,7 @@
 // tarball on Node 22 and 24 (.github/workflows/release.yml).
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,20 @@ function run(file: string, args: string[], cwd: string): Promise<Run> {
     });
   });
 }
+
+// What lets every dependency be a devDependency: the bundles require nothing but Node's built-ins.
+describe('the bundles', () => {
+  it.each(['cli.js', 'index.js', 'post/index.js'])(
+    'dist/%s requires only Node built-ins',
+    async (name) => {
+      const code = await readFile(join(ROOT, 'dist', name), 'utf8');
+      const required = [...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1] ?? '');
+      expect(required.length).toBeGreaterThan(5);
+      const builtins = new Set(builtinModules);
+      expect(required.filter((id) => !builtins.has(id.replace(/^node:/, '')))).toEqual([]);
+    },
+  );
+});
 
 describe('the npm package', () => {
   let dir: string;
