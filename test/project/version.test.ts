@@ -32,7 +32,9 @@ describe('the version', () => {
     const sources = await Promise.all(
       files.map((name) => readFile(join(ROOT, 'src', name), 'utf8')),
     );
-    expect(sources.filter((text) => text.includes(version))).toEqual([]);
+    const literal = new RegExp(`(?<![\\d.])${version.replace(/\./g, '\\.')}(?![\\d.])`);
+    expect(literal.test(`v${version}`)).toBe(true);
+    expect(files.filter((_, i) => literal.test(sources[i] ?? ''))).toEqual([]);
     expect(sources.filter((text) => text.includes("'0.0.0-source'"))).toHaveLength(1);
     for (const bundle of ['cli.js', 'index.js', 'post/index.js'])
       expect(await readFile(join(ROOT, 'dist', bundle), 'utf8'), bundle).not.toContain(
