@@ -129,7 +129,7 @@ describe('the documentation names this project as package.json does', () => {
       const fetch = block.indexOf(`curl -fsSLo ${CLI_ASSET} ${url}`);
       // Buildkite writes $$ for a variable its pipeline upload must not substitute.
       const check = block.search(
-        /"\$\$?DATABRICKS_OIDC_SHA256  databricks-oidc\.cjs" \| sha256sum -c -/,
+        /"\$\$?DATABRICKS_OIDC_SHA256 {2}databricks-oidc\.cjs" \| sha256sum -c -/,
       );
       expect(fetch, block).toBeGreaterThanOrEqual(0);
       expect(check, block).toBeGreaterThan(fetch);
