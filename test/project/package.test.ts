@@ -25,7 +25,8 @@ interface Run {
 
 /** No npm_* variables from an enclosing `npm test`: they would point npm at this repository. */
 function cleanEnv(): Record<string, string> {
-  const path = [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
+  // This Node first (`#!/usr/bin/env node` in the bin and in npm), then wherever npm is.
+  const path = [dirname(process.execPath), process.env['PATH'] ?? '/usr/bin:/bin'].join(':');
   const kept = Object.entries(process.env).filter(
     ([name, value]) => value !== undefined && !/^npm_/i.test(name) && name !== 'INIT_CWD',
   ) as Array<[string, string]>;
