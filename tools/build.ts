@@ -23,9 +23,23 @@ function ncc(entry: string, out: string, ...flags: string[]): void {
   execFileSync(bin('ncc'), [...args, '--no-cache', '-q', ...flags], { stdio: 'inherit' });
 }
 
+// package.json is where the version lives; the sources carry a placeholder that every bundle
+// replaces, so `--version`, the user agents and the job summary cannot drift from it.
+function stampVersion(file: string): void {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const placeholder = "'0.0.0-source'";
+  const code = readFileSync(file, 'utf8');
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) throw new Error(`bad version ${version}`);
+  if (code.split(placeholder).length !== 2) throw new Error(`${file}: no single ${placeholder}`);
+  writeFileSync(file, code.replace(placeholder, JSON.stringify(version)));
+}
+
 rmSync(BUILD, { recursive: true, force: true });
 rmSync(DIST, { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+stampVersion(join(BUILD, 'core', 'version.js'));
 // Not "type": "module", so ncc emits CommonJS; "sideEffects": false, as in the root package.json,
 // lets it drop the core modules an edge does not use.
 writeFileSync(join(BUILD, 'package.json'), '{ "sideEffects": false }\n');

@@ -14,6 +14,7 @@ import {
   systemClock,
   type Credentials,
   type LogSink,
+  VERSION,
 } from '../core/index.ts';
 import { parseInputs } from './inputs.ts';
 import { withJobDefaults } from './job-token-inputs.ts';
@@ -22,7 +23,7 @@ import { actionOutputs, exportedEnv } from './outputs.ts';
 import { renderFailureSummary, renderSummary } from './summary.ts';
 import { subjectTokenSource } from './subject-source.ts';
 
-const USER_AGENT = 'databricks-oidc-action/0.1';
+const USER_AGENT = `databricks-oidc-action/${VERSION}`;
 /** Below this remaining life, say so: a long later step would outlive the token. */
 const SHORT_LIVED_MS = 15 * 60_000;
 

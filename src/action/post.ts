@@ -17,6 +17,7 @@ import {
   type LogSink,
   type RevokeFallback,
   type SavedPat,
+  VERSION,
 } from '../core/index.ts';
 import { parseInputs } from './inputs.ts';
 import { withJobDefaults } from './job-token-inputs.ts';
@@ -27,7 +28,7 @@ import { STATE } from './pat-state.ts';
 export const POST_DEADLINE_MS = 5000;
 /** No new request starts after this, leaving time to report. */
 const REQUEST_BUDGET_MS = 4000;
-const USER_AGENT = 'databricks-oidc-action/0.1 (post)';
+const USER_AGENT = `databricks-oidc-action/${VERSION} (post)`;
 
 const runnerLog: LogSink = {
   info: (line) => core.info(line),

@@ -1,8 +1,8 @@
-import { escapeHtml, STAGE_LABELS, StageError, type Credentials } from '../core/index.ts';
+import { escapeHtml, STAGE_LABELS, StageError, VERSION, type Credentials } from '../core/index.ts';
 
 /** The job summary: a small table of what was done; only non-secret values ever reach it. */
 export function renderSummary(result: Credentials, exported: string[]): string {
-  const rows = [...summaryRows(result), exportedRow(exported)];
+  const rows = [...summaryRows(result), exportedRow(exported), versionRow()];
   return `<h3>Databricks OIDC credentials</h3>\n<table>${rows.map(renderRow).join('')}</table>\n`;
 }
 
@@ -14,12 +14,18 @@ function exportedRow(names: string[]): [string, string] {
   ];
 }
 
+/** Which release wrote this summary: what a bug report needs first. */
+function versionRow(): [string, string] {
+  return ['Action version', `databricks-oidc ${VERSION}`];
+}
+
 /** On failure: the step that failed and the one error line (already redacted by the caller). */
 export function renderFailureSummary(error: unknown, message: string): string {
   const stage = error instanceof StageError ? STAGE_LABELS[error.stage] : 'An unexpected error';
   return `<h3>Databricks OIDC credentials: failed</h3>\n<table>${[
     ['Failed step', stage],
     ['Error', message],
+    versionRow(),
   ]
     .map(
       ([name, value]) =>

@@ -1,5 +1,5 @@
 // The command line edge: arguments in, one command run over the core, an exit code out.
-import { describeFailure, type Environment } from '../core/index.ts';
+import { describeFailure, VERSION, type Environment } from '../core/index.ts';
 import { parseCommandLine } from './args.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { exchangeCommand } from './commands/exchange.ts';
@@ -14,8 +14,6 @@ import { helpText } from './help.ts';
 import { Session } from './session.ts';
 import { readSettings } from './settings.ts';
 import { writeStderr, writeStdout } from './stdio.ts';
-
-export const VERSION = '0.1.0';
 
 export async function main(argv: string[], env: Environment): Promise<number> {
   const parsed = parseCommandLine(argv);

@@ -13,12 +13,13 @@ import {
   type Environment,
   type LogSink,
   type Transport,
+  VERSION,
 } from '../core/index.ts';
 import type { CliSettings } from './settings.ts';
 import { writeStderr } from './stdio.ts';
 import { readTextFile, runCommand } from './system.ts';
 
-export const USER_AGENT = 'databricks-oidc-cli/0.1';
+export const USER_AGENT = `databricks-oidc-cli/${VERSION}`;
 
 const stderrSink: LogSink = {
   info: (line) => writeStderr(`${line}\n`),

@@ -105,3 +105,4 @@ export {
 } from './subject-token/source-deps.ts';
 export { ExchangeRefusedError } from './databricks/exchange.ts';
 export { peekSubjectToken, type PeekedToken } from './peek.ts';
+export { VERSION } from './version.ts';

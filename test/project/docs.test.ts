@@ -13,6 +13,7 @@ import {
   DEFAULT_SCOPE,
   type Credentials,
 } from '../../src/core/index.ts';
+import { repositorySlug } from '../../tools/release-files.ts';
 import { SECRET_OUTPUTS } from '../support/leaks.ts';
 import { CLI_MESSAGES, errorMessages, stageLabels, type ErrorMessage } from './error-messages.ts';
 
@@ -188,7 +189,11 @@ describe('README', () => {
       if (Array.isArray(node)) node.forEach(walk);
       else if (typeof node === 'object' && node !== null) {
         const step = node as Record<string, unknown>;
-        if (typeof step['uses'] === 'string' && /^(OWNER\/REPO@|\.\/?$)/.test(step['uses']))
+        const ref = step['uses'];
+        if (
+          typeof ref === 'string' &&
+          (ref.startsWith(`${repositorySlug(ROOT)}@`) || /^\.\/?$/.test(ref))
+        )
           uses.push(step);
         Object.values(step).forEach(walk);
       }

@@ -1,0 +1,125 @@
+// The npm package installs one thing: the bundles carry everything they run, so `npm install` of the
+// packed tarball (or `npx databricks-oidc`) adds this package alone, runs no install script and
+// gives a working `databricks-oidc` bin. Checked on Node 24 only: this machine has no Node 22 and
+// none in the npm cache for an offline install; the release workflow's `package` job installs the
+// tarball on Node 22 and 24 (.github/workflows/release.yml).
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_FILES, packTarball, type PackResult } from '../../tools/release-files.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** No npm_* variables from an enclosing `npm test`: they would point npm at this repository. */
+function cleanEnv(): Record<string, string> {
+  // This Node first (`#!/usr/bin/env node` in the bin and in npm), then wherever npm is.
+  const path = [dirname(process.execPath), process.env['PATH'] ?? '/usr/bin:/bin'].join(':');
+  const kept = Object.entries(process.env).filter(
+    ([name, value]) => value !== undefined && !/^npm_/i.test(name) && name !== 'INIT_CWD',
+  ) as Array<[string, string]>;
+  return { ...Object.fromEntries(kept), PATH: path };
+}
+
+function run(file: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd, env: cleanEnv(), timeout: 120_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// What lets every dependency be a devDependency: the bundles require nothing but Node's built-ins.
+describe('the bundles', () => {
+  it.each(['cli.js', 'index.js', 'post/index.js'])(
+    'dist/%s requires only Node built-ins',
+    async (name) => {
+      const code = await readFile(join(ROOT, 'dist', name), 'utf8');
+      const required = [...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1] ?? '');
+      expect(required.length).toBeGreaterThan(5);
+      const builtins = new Set(builtinModules);
+      expect(required.filter((id) => !builtins.has(id.replace(/^node:/, '')))).toEqual([]);
+    },
+  );
+});
+
+describe('the npm package', () => {
+  let dir: string;
+  let packed: PackResult;
+  let install: Run;
+  let app: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'package-test-'));
+    packed = await packTarball(ROOT, dir, cleanEnv());
+    app = join(dir, 'app');
+    await mkdir(app);
+    install = await run(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', '--json', packed.tarball],
+      app,
+    );
+  }, 120_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('holds dist/, action.yml, README.md, LICENSE and package.json, nothing else', () => {
+    expect(packed.files).toEqual(PACKAGE_FILES);
+  });
+
+  it('declares no install script', async () => {
+    const scripts = Object.keys(
+      (
+        JSON.parse(
+          await readFile(join(app, 'node_modules/databricks-oidc/package.json'), 'utf8'),
+        ) as {
+          scripts?: object;
+        }
+      ).scripts ?? {},
+    );
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((name) => /^(pre|post)?install$|^prepare$/.test(name))).toEqual([]);
+  });
+
+  it('installs offline as exactly one package, with no install script run', async () => {
+    expect(install.code, install.stderr).toBe(0);
+    const report = JSON.parse(install.stdout) as { added: number; add: Array<{ name: string }> };
+    expect(report.added).toBe(1);
+    expect(report.add.map((entry) => entry.name)).toEqual(['databricks-oidc']);
+    expect((await readdir(join(app, 'node_modules'))).sort()).toEqual([
+      '.bin',
+      '.package-lock.json',
+      'databricks-oidc',
+    ]);
+    const lock = await readFile(join(app, 'node_modules/.package-lock.json'), 'utf8');
+    expect(lock).toContain('"node_modules/databricks-oidc"');
+    expect(lock).not.toContain('hasInstallScript');
+  });
+
+  it('runs databricks-oidc --version and --help through the installed bin on Node 24', async () => {
+    const bin = join(app, 'node_modules/.bin/databricks-oidc');
+    expect((await run('node', ['-p', 'process.versions.node'], app)).stdout).toMatch(/^24\./);
+    const version = await run(bin, ['--version'], app);
+    expect(version).toEqual({
+      code: 0,
+      stdout: `databricks-oidc ${manifest.version}\n`,
+      stderr: '',
+    });
+    const help = await run(bin, ['--help'], app);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: databricks-oidc <command> [flags]');
+    expect(help.stderr).toBe('');
+  });
+});
