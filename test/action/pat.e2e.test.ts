@@ -33,6 +33,38 @@ describe('a job-scoped PAT', () => {
     return me.status;
   }
 
+  // The body of a successful token/delete is in no public source (contract audit C5): every SDK
+  // accepts any 2xx, an empty one too, and so must the post step.
+  it.each(['empty-200', 'no-content'] as const)(
+    'is revoked by the post step when token/delete answers %s',
+    async (answer) => {
+      fx.addServicePrincipalPolicy();
+      fx.emulator.pats.settings.deleteAnswer = answer;
+      const given = inputs({ 'pat-lifetime': '600' });
+      const main = await fx.run(given);
+      expect(main.exitCode).toBe(0);
+      const after = await post(main, given);
+      expect(after.exitCode, after.errors.join('\n')).toBe(0);
+      expect(after.log.join('\n')).toContain('revoked with the PAT itself');
+      expect(requestsTo(fx.emulator, 'tokens.delete')).toHaveLength(1);
+      expect(fx.emulator.pats.isLive(main.outputs['pat'] ?? '')).toBe(false);
+    },
+  );
+
+  it('counts a PAT that is already dead (403 Invalid access token.) as gone, with no fresh exchange', async () => {
+    fx.addServicePrincipalPolicy();
+    const given = inputs({ 'pat-lifetime': '600' });
+    const main = await fx.run(given);
+    expect(main.exitCode).toBe(0);
+    const [record] = fx.emulator.pats.live(SP_APPLICATION_ID);
+    if (record !== undefined) fx.emulator.pats.revoke(record);
+    const exchanges = requestsTo(fx.emulator, 'workspace.token').length;
+    const after = await post(main, given);
+    expect(after.exitCode, after.errors.join('\n')).toBe(0);
+    expect(after.log.join('\n')).toContain('is already gone');
+    expect(requestsTo(fx.emulator, 'workspace.token')).toHaveLength(exchanges);
+  });
+
   it('is minted, masked, exported as DATABRICKS_TOKEN, and gone after the post step', async () => {
     fx.addServicePrincipalPolicy();
     const given = inputs({ 'pat-lifetime': '3600' });
