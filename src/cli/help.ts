@@ -10,6 +10,8 @@ const FLAGS = `Settings (a flag beats its variable):
                            jenkins, terraform-cloud, kubernetes, env, file
   --oidc-token-env NAME    DATABRICKS_OIDC_TOKEN_ENV: the variable that holds the JWT
   --oidc-token-file PATH   DATABRICKS_OIDC_TOKEN_FILEPATH: the file that holds the JWT (re-read each time)
+  --azure-service-connection ID  DATABRICKS_AZURE_SERVICE_CONNECTION: on Azure Pipelines, the token of
+                           this service connection (sub sc://org/project/connection, not p://…)
   --lakebase-instance NAME | --lakebase-endpoint projects/P/branches/B/endpoints/E
   --lakebase-database NAME   --lakebase-ttl SECONDS`;
 

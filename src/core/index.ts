@@ -86,6 +86,7 @@ export {
   suggestPolicy,
   type SuggestedPolicy,
 } from './subject-token/ci-policy.ts';
+export { unexpandedMacro } from './subject-token/azure-macro.ts';
 export { checkedSource } from './subject-token/checked.ts';
 export { audiences, decodeClaims, describeClaims } from './subject-token/claims.ts';
 export {

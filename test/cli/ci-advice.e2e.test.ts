@@ -1,10 +1,21 @@
 // dist/cli.js on each CI as a new user meets it (issue 21): the advice names the CLI's own flags
 // and variables, the CI's own mistakes, and never sends the user astray.
 import { describe, expect, it } from 'vitest';
-import { useCliEmulator } from './fixture.ts';
-import { jobPath } from './runner.ts';
+import { CLIENT_ID, useCliEmulator } from './fixture.ts';
+import { cliLeaks, jobPath, runCli, type CliRun } from './runner.ts';
 
 const fx = useCliEmulator();
+
+/** Runs the CLI with only these arguments (no --host): the settings come from the variables. */
+async function runBare(args: string[], env: Record<string, string>): Promise<CliRun> {
+  const run = await runCli(args, { TMPDIR: fx.dir, HOME: fx.dir, ...env });
+  expect(cliLeaks(run, fx.emulator.secrets())).toEqual([]);
+  return run;
+}
+
+const jsonToken = (run: CliRun): string[] => [
+  String((JSON.parse(run.stdout || '{}') as Record<string, string>)['DATABRICKS_TOKEN']),
+];
 
 describe('CircleCI without the circleci executable', () => {
   it('with --audience names the missing executable, claims no token and retries nothing', async () => {
@@ -24,11 +35,63 @@ describe('CircleCI without the circleci executable', () => {
     const circle = fx.emulator.ci.circleci;
     fx.trust(circle, [circle.orgId], 'oidc.circleci.com/project-id');
     const env = { ...circle.jobEnv(), PATH: jobPath() };
-    const run = await fx.run(['exchange', '--audience', circle.orgId, '--format', 'json'], env, (r) => [
-      String((JSON.parse(r.stdout || '{}') as Record<string, string>)['DATABRICKS_TOKEN']),
-    ]);
+    const run = await fx.run(
+      ['exchange', '--audience', circle.orgId, '--format', 'json'],
+      env,
+      jsonToken,
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain('Token source: CircleCI (CIRCLE_OIDC_TOKEN_V2)');
     expect(run.stderr).not.toContain('circleci run oidc get');
+  });
+});
+
+describe('Azure Pipelines', () => {
+  it('names a variable whose $(…) macro was not expanded, and says it was not mapped', async () => {
+    const azure = fx.emulator.ci.azureDevops;
+    const env = { ...azure.pipelineEnv(), SYSTEM_OIDCREQUESTURI: '$(System.OidcRequestUri)' };
+    const run = await fx.run(['exchange'], env);
+    expect(run.exitCode, run.stderr).toBe(4);
+    expect(run.stderr).toContain(
+      'SYSTEM_OIDCREQUESTURI holds "$(System.OidcRequestUri)", an Azure Pipelines macro that was not expanded',
+    );
+    expect(run.stderr).not.toContain('internal error');
+  });
+
+  it('names an unexpanded macro in a setting variable before anything is sent', async () => {
+    const azure = fx.emulator.ci.azureDevops;
+    const env = { ...azure.pipelineEnv(), DATABRICKS_HOST: '$(DATABRICKS_HOST)' };
+    const run = await runBare(['exchange', '--client-id', CLIENT_ID], env);
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain('DATABRICKS_HOST holds "$(DATABRICKS_HOST)"');
+    expect(fx.emulator.requests).toEqual([]);
+  });
+
+  it('--azure-service-connection asks for the service connection token: sub sc://…', async () => {
+    const azure = fx.emulator.ci.azureDevops;
+    const sub = `sc://${azure.organization}/${azure.projectName}/${azure.serviceConnection.name}`;
+    fx.trust({ issuer: azure.issuer, claims: { sub } }, ['api://AzureADTokenExchange']);
+    const env = {
+      ...azure.pipelineEnv(),
+      DATABRICKS_AZURE_SERVICE_CONNECTION: azure.serviceConnection.id,
+    };
+    const run = await fx.run(['exchange'], env, (r) =>
+      [...r.stdout.matchAll(/##vso\[task\.setsecret\](.*)/g)].map((m) => m[1] ?? ''),
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`sub=${sub}`);
+    const asked = fx.emulator.requests.filter((r) => r.route === 'ci.azure-devops.oidctoken');
+    expect(asked.map((r) => r.query['serviceConnectionId'])).toEqual([azure.serviceConnection.id]);
+  });
+
+  it('refuses a service connection that is not an ID (a name), before anything is sent', async () => {
+    const azure = fx.emulator.ci.azureDevops;
+    const run = await fx.run(
+      ['exchange', '--azure-service-connection', 'my-connection'],
+      azure.pipelineEnv(),
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('azure-service-connection "my-con');
+    expect(fx.emulator.requests).toEqual([]);
   });
 });
