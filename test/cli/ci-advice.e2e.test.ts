@@ -1,5 +1,6 @@
 // dist/cli.js on each CI as a new user meets it (issue 21): the advice names the CLI's own flags
 // and variables, the CI's own mistakes, and never sends the user astray.
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
 import { cliLeaks, jobPath, runCli, type CliRun } from './runner.ts';
@@ -94,4 +95,31 @@ describe('Azure Pipelines', () => {
     expect(run.stderr).toContain('azure-service-connection "my-con');
     expect(fx.emulator.requests).toEqual([]);
   });
+});
+
+describe('Kubernetes default service account token', () => {
+  it.each([
+    ['the API server', undefined],
+    ['the API server by its cluster-local name', ['https://kubernetes.default.svc.cluster.local']],
+    ['the issuer (GKE, AKS)', 'issuer'],
+  ] as const)(
+    'with the audience %s is refused with the fix, and no policy suggests it',
+    async (_, aud) => {
+      const k8s = fx.emulator.ci.kubernetes;
+      // Beside the test's directory, whose files the fixture checks for leaks.
+      const file = `${fx.dir}-token`;
+      const audience = aud === 'issuer' ? [k8s.issuer] : aud;
+      writeFileSync(file, k8s.mintJwt(audience === undefined ? {} : { aud: audience }));
+      for (const command of ['exchange', 'policy', 'doctor']) {
+        const run = await fx.run([command, '--oidc-token-file', file], k8s.jobEnv());
+        expect(run.exitCode, `${command}: ${run.stderr}`).toBe(command === 'doctor' ? 0 : 4);
+        const said = run.stdout + run.stderr;
+        expect(said).toContain('is a Kubernetes default service account token');
+        expect(said).toContain('Project a service account token with an audience of its own');
+        expect(said).not.toContain('"audiences"');
+        expect(said).not.toContain('federation-policy create');
+      }
+      expect(fx.exchanges()).toBe(0);
+    },
+  );
 });

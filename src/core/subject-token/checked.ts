@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { invalidSetting } from '../config.ts';
 import { audiences, decodeClaims } from './claims.ts';
+import { DEFAULT_TOKEN_FIX, isDefaultServiceAccountToken } from './kubernetes.ts';
 import { tokenUnavailable } from './source-deps.ts';
 import type { SubjectTokenSource } from './source.ts';
 
@@ -28,6 +29,11 @@ export function checkedSource(
         throw tokenUnavailable(
           `the token from ${source.description} expired at ${new Date(claims.exp * 1000).toISOString()}`,
           'Get a fresh token: CI tokens live minutes, so exchange it in the step that receives it',
+        );
+      if (isDefaultServiceAccountToken(claims))
+        throw tokenUnavailable(
+          `the token from ${source.description} is a Kubernetes default service account token: its audience is the API server (${ctx.secrets.sanitise(audiences(claims).join(', ') || 'none', 200)})`,
+          DEFAULT_TOKEN_FIX,
         );
       const given = audiences(claims);
       // Audiences are not secret: both are shown whole (sanitised), so the mismatch is plain.
