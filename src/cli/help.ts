@@ -29,6 +29,8 @@ const HANDOFF_FLAGS = `  --format F      auto (default: azure on Azure Pipelines
 const COMMAND_HELP: Record<Command, string> = {
   exchange: `databricks-oidc exchange [flags]
 Exchange the CI's OIDC token for a Databricks token and hand it off on stdout.
+In a shell: eval "$(databricks-oidc exchange)". A failed run then prints (exit N) as its only
+shell line, so that eval fails the script too (not with --output, or when stdout is a terminal).
 ${HANDOFF_FLAGS}
 ${PAT_FLAGS}
   With --pat-lifetime nothing revokes the PAT for you: DATABRICKS_PAT_ID names it for

@@ -12,12 +12,19 @@ import { tokenCommand } from './commands/token.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { helpText } from './help.ts';
 import { Session } from './session.ts';
+import { shellFailureLine } from './shell-failure.ts';
 import { readSettings } from './settings.ts';
 import { writeStderr, writeStdout } from './stdio.ts';
 
 export const VERSION = '0.1.0';
 
 export async function main(argv: string[], env: Environment): Promise<number> {
+  const code = await run(argv, env);
+  if (!process.stdout.isTTY) writeStdout(shellFailureLine(argv, env, code));
+  return code;
+}
+
+async function run(argv: string[], env: Environment): Promise<number> {
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'help') return (writeStdout(helpText(parsed.command)), EXIT.ok);
   if (parsed.kind === 'version') return (writeStdout(`databricks-oidc ${VERSION}\n`), EXIT.ok);

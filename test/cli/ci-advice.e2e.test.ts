@@ -1,9 +1,10 @@
 // dist/cli.js on each CI as a new user meets it (issue 21): the advice names the CLI's own flags
 // and variables, the CI's own mistakes, and never sends the user astray.
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
-import { cliLeaks, jobPath, runCli, type CliRun } from './runner.ts';
+import { CLI_ENTRY, cliLeaks, jobPath, runCli, type CliRun } from './runner.ts';
 
 const fx = useCliEmulator();
 
@@ -29,7 +30,7 @@ describe('CircleCI without the circleci executable', () => {
     expect(run.stderr).not.toContain('Token claims');
     expect(run.stderr).not.toContain('disposed');
     expect(run.stderr).not.toMatch(/retry \d/);
-    expect(run.stdout).toBe('');
+    expect(run.stdout).toBe('(exit 4)\n');
   });
 
   it('with --audience the organization ID uses CIRCLE_OIDC_TOKEN_V2, which has it', async () => {
@@ -122,4 +123,54 @@ describe('Kubernetes default service account token', () => {
       expect(fx.exchanges()).toBe(0);
     },
   );
+});
+
+/** A GitLab job script under `bash -e`: eval of the exchange, then a line that must not run after a failure. */
+async function evalUnderBashE(args: string[], env: Record<string, string>): Promise<CliRun> {
+  const script = `eval "$(node "$CLI" ${args.map((a) => `'${a}'`).join(' ')})"\necho "carried on: \${DATABRICKS_TOKEN:+token set}"`;
+  const run = await new Promise<CliRun>((resolve) => {
+    execFile(
+      'bash',
+      ['-e', '-c', script],
+      { env: { PATH: jobPath(), CLI: CLI_ENTRY, TMPDIR: fx.dir, ...env } },
+      (error, stdout, stderr) =>
+        resolve({ exitCode: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
+    );
+  });
+  expect(cliLeaks(run, fx.emulator.secrets())).toEqual([]);
+  return run;
+}
+
+describe('eval "$(databricks-oidc exchange)" under bash -e', () => {
+  it('fails the script with the exit code of a refused exchange, and runs nothing after it', async () => {
+    const env = fx.emulator.ci.gitlab.jobEnv(fx.tokenEndpoint()); // no policy trusts it
+    const run = await evalUnderBashE(['exchange', ...fx.settings()], env);
+    expect(run.exitCode, run.stderr).toBe(5);
+    expect(run.stdout).not.toContain('carried on');
+    expect(run.stderr).toContain('Databricks refused the token');
+  });
+
+  it('fails the script on a usage error too', async () => {
+    const run = await evalUnderBashE(['exchange', '--no-such-flag'], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).not.toContain('carried on');
+  });
+
+  it('carries on with the token when the exchange succeeds', async () => {
+    const run = await evalUnderBashE(['exchange', ...fx.settings()], fx.gitlabJob());
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe('carried on: token set\n');
+  });
+
+  it('prints no shell line for a failure whose hand-off is a file or another format', async () => {
+    const env = fx.emulator.ci.gitlab.jobEnv(fx.tokenEndpoint());
+    for (const flags of [
+      ['--output', `${fx.dir}/h.env`],
+      ['--format', 'json'],
+    ]) {
+      const run = await fx.run(['exchange', ...flags], env);
+      expect(run.exitCode).toBe(5);
+      expect(run.stdout).toBe('');
+    }
+  });
 });
