@@ -2,6 +2,7 @@
 // and variables, the CI's own mistakes, and never sends the user astray.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
 import { CLI_ENTRY, cliLeaks, jobPath, runCli, type CliRun } from './runner.ts';
@@ -109,7 +110,7 @@ describe('Kubernetes default service account token', () => {
       const k8s = fx.emulator.ci.kubernetes;
       // Beside the test's directory, whose files the fixture checks for leaks.
       const file = `${fx.dir}-token`;
-      const audience = aud === 'issuer' ? [k8s.issuer] : aud;
+      const audience = aud === 'issuer' ? [k8s.issuer] : aud === undefined ? undefined : [...aud];
       writeFileSync(file, k8s.mintJwt(audience === undefined ? {} : { aud: audience }));
       for (const command of ['exchange', 'policy', 'doctor']) {
         const run = await fx.run([command, '--oidc-token-file', file], k8s.jobEnv());
@@ -172,5 +173,61 @@ describe('eval "$(databricks-oidc exchange)" under bash -e', () => {
       expect(run.exitCode).toBe(5);
       expect(run.stdout).toBe('');
     }
+  });
+});
+
+describe('GitLab', () => {
+  it('with two *_ID_TOKEN variables and no --audience names them, and says what would choose', async () => {
+    const gitlab = fx.emulator.ci.gitlab;
+    const aud = fx.tokenEndpoint();
+    const env = {
+      ...gitlab.jobEnv(aud, 'VAULT_ID_TOKEN'),
+      ...gitlab.jobEnv(aud, 'DEPLOY_ID_TOKEN'),
+    };
+    const run = await fx.run(['exchange'], env);
+    expect(run.exitCode).toBe(4);
+    expect(run.stderr).toContain(
+      '2 *_ID_TOKEN variables are set (DEPLOY_ID_TOKEN, VAULT_ID_TOKEN) and no --audience says which one to use',
+    );
+    const asked = await fx.run(['exchange', '--audience', 'https://elsewhere.example'], env);
+    expect(asked.stderr).toContain('and 0 of them have the audience https://elsewhere.example');
+  });
+
+  it('says how long the Databricks token can live when the ID token is nearly spent', async () => {
+    const gitlab = fx.emulator.ci.gitlab;
+    const aud = fx.tokenEndpoint();
+    fx.trust(gitlab, [aud]);
+    const env = {
+      ...gitlab.jobEnv(aud),
+      DATABRICKS_OIDC_TOKEN: gitlab.mintJwt({ aud }, { expiresInSeconds: 40 }),
+    };
+    const run = await fx.run(['exchange', '--format', 'json'], env, jsonToken);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /warning: The token from the variable DATABRICKS_OIDC_TOKEN expires in \d+ s, and the Databricks token cannot outlive it/,
+    );
+    const fresh = await fx.run(['exchange', '--format', 'json'], gitlab.jobEnv(aud), jsonToken);
+    expect(fresh.stderr).not.toContain('cannot outlive it');
+  });
+});
+
+describe('a host URL with a port where nothing listens', () => {
+  it('is bad input at once: no retries, no "re-run"', async () => {
+    const gitlab = fx.emulator.ci.gitlab;
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const host = `http://127.0.0.1:${closed}`;
+    const run = await runBare(['exchange', '--host', host, '--client-id', CLIENT_ID], {
+      ...gitlab.jobEnv(`${host}/oidc/v1/token`),
+    });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain(
+      `could not connect to 127.0.0.1:${closed}: the connection was refused`,
+    );
+    expect(run.stderr).not.toMatch(/retry \d|transient|re-run/);
   });
 });
