@@ -11,6 +11,7 @@ import {
   unexpandedMacro,
 } from '../core/index.ts';
 import { settingFlag, type ParsedArgs } from './args.ts';
+import { refuseMisspeltHost } from './host-typo.ts';
 import { SETTING_FLAGS, SOURCE_VARIABLES } from './setting-variables.ts';
 
 export interface CliSettings {
@@ -40,6 +41,7 @@ export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
     const value = read(name);
     return name === 'pat-comment' && value === '' ? jobName(env) : value;
   });
+  refuseMisspeltHost(config);
   const optional = (value: string | undefined): string | undefined =>
     value === '' ? undefined : value;
   return {

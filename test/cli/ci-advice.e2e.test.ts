@@ -231,3 +231,16 @@ describe('a host URL with a port where nothing listens', () => {
     expect(run.stderr).not.toMatch(/retry \d|transient|re-run/);
   });
 });
+
+describe('a host with a typo in its domain', () => {
+  it.each(['https://dbc-1234.cloud.databricks.con', 'https://adb-1.2.azuredatabrick.net'])(
+    '%s: says the name looks misspelt, before anything about the audience',
+    async (host) => {
+      const env = fx.emulator.ci.gitlab.jobEnv(fx.tokenEndpoint());
+      const run = await runBare(['exchange', '--host', host, '--client-id', CLIENT_ID], env);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(/host ends in "[a-z.]+", which looks like a typo of [a-z.]+\./);
+      expect(run.stderr).not.toContain('audience');
+    },
+  );
+});
