@@ -13,6 +13,7 @@ import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { helpText } from './help.ts';
 import { Session } from './session.ts';
 import { shellFailureLine } from './shell-failure.ts';
+import { cliWords } from './vocabulary.ts';
 import { readSettings } from './settings.ts';
 import { writeStderr, writeStdout } from './stdio.ts';
 
@@ -57,7 +58,7 @@ async function run(argv: string[], env: Environment): Promise<number> {
         return await patRevokeCommand(args, settings, session);
     }
   } catch (error) {
-    writeStderr(`databricks-oidc: ${session.secrets.redact(describeFailure(error))}\n`);
+    writeStderr(`databricks-oidc: ${cliWords(session.secrets.redact(describeFailure(error)))}\n`);
     return exitCodeOf(error);
   } finally {
     session.dispose();

@@ -16,14 +16,15 @@ import {
 } from '../core/index.ts';
 import type { CliSettings } from './settings.ts';
 import { writeStderr } from './stdio.ts';
+import { cliWords } from './vocabulary.ts';
 import { readTextFile, runCommand } from './system.ts';
 
 export const USER_AGENT = 'databricks-oidc-cli/0.1';
 
 const stderrSink: LogSink = {
-  info: (line) => writeStderr(`${line}\n`),
-  notice: (line) => writeStderr(`note: ${line}\n`),
-  warning: (line) => writeStderr(`warning: ${line}\n`),
+  info: (line) => writeStderr(`${cliWords(line)}\n`),
+  notice: (line) => writeStderr(`note: ${cliWords(line)}\n`),
+  warning: (line) => writeStderr(`warning: ${cliWords(line)}\n`),
 };
 
 /** One run's secrets, safe log and transport; the registry only redacts: masking is the hand-off's. */

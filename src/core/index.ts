@@ -81,6 +81,7 @@ export {
   type DetectOptions,
 } from './subject-token/ci-detector.ts';
 export {
+  audienceToRecommend,
   CI_SUBJECT_SHAPES,
   policyCommands,
   suggestPolicy,

@@ -244,3 +244,81 @@ describe('a host with a typo in its domain', () => {
     },
   );
 });
+
+/** The `create` command a refusal prints, parsed: the policy it would create. */
+function createdPolicy(stderr: string): Record<string, unknown> {
+  const command = stderr
+    .split('\n')
+    .find((line) => line.startsWith('  databricks account service-principal-federation-policy'));
+  const json = /--json '(.*)'$/.exec(command ?? '')?.[1] ?? '{}';
+  return (JSON.parse(json) as { oidc_policy: Record<string, unknown> }).oidc_policy;
+}
+
+describe('refusal advice on the command line', () => {
+  it('names flags and variables, never action inputs (GitHub, where the CLI chooses the audience)', async () => {
+    const { github } = fx.emulator;
+    const run = await fx.run(['exchange', '--format', 'json'], {
+      GITHUB_ACTIONS: 'true',
+      ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+    });
+    expect(run.exitCode).toBe(5);
+    expect(run.stderr).toContain(
+      `or set --audience (DATABRICKS_TOKEN_AUDIENCE) to ${fx.emulator.account.accountId}.`,
+    );
+    expect(run.stderr).toContain(`--client-id (DATABRICKS_CLIENT_ID) ${CLIENT_ID}`);
+    expect(run.stderr).not.toMatch(/\binput\b/);
+  });
+
+  it('on GitLab advises the policy or the id_tokens YAML, never --audience', async () => {
+    const run = await fx.run(['exchange'], fx.emulator.ci.gitlab.jobEnv(fx.tokenEndpoint()));
+    expect(run.exitCode).toBe(5);
+    const { accountId } = fx.emulator.account;
+    expect(run.stderr).toContain(
+      `list the audience above in the policy, or set aud: of the token under id_tokens: in .gitlab-ci.yml to ${accountId}.`,
+    );
+    expect(run.stderr).not.toContain('--audience');
+    expect(createdPolicy(run.stderr)['audiences']).toEqual([fx.tokenEndpoint()]);
+  });
+
+  it('on GitLab builds no policy on an id_tokens audience that looks like a mistake', async () => {
+    const env = fx.emulator.ci.gitlab.jobEnv('https://gitlab.com/my-group');
+    const { accountId } = fx.emulator.account;
+    const run = await fx.run(['exchange'], env);
+    expect(run.exitCode).toBe(5);
+    expect(run.stderr).toContain(
+      `it is set in aud: of the token under id_tokens: in .gitlab-ci.yml, not by this tool: set it there to ${accountId}`,
+    );
+    expect(createdPolicy(run.stderr)['audiences']).toEqual([accountId]);
+    const policy = await fx.run(['policy'], env);
+    expect(policy.exitCode, policy.stderr).toBe(0);
+    expect(policy.stdout).toContain(`# lists ${accountId} instead`);
+    expect(policy.stdout).not.toContain('"https://gitlab.com/my-group"\n');
+    const json = /^\{[\s\S]*?^\}/m.exec(policy.stdout)?.[0] ?? '{}';
+    const parsed = JSON.parse(json) as { oidc_policy: { audiences: string[] } };
+    expect(parsed.oidc_policy.audiences).toEqual([accountId]);
+  });
+
+  it('on Azure says the CI fixes the audience', async () => {
+    const run = await fx.run(['exchange'], fx.emulator.ci.azureDevops.pipelineEnv());
+    expect(run.exitCode).toBe(5);
+    expect(run.stderr).toContain(
+      'list the audience above in the policy (Azure Pipelines fixes the audience of its token: nothing else can change it).',
+    );
+    expect(run.stderr).not.toContain('--audience');
+  });
+
+  it('a PAT refused for a nearly spent token names the ID token, not an action input', async () => {
+    const gitlab = fx.emulator.ci.gitlab;
+    const aud = fx.tokenEndpoint();
+    fx.trust(gitlab, [aud]);
+    const env = {
+      ...gitlab.jobEnv(aud),
+      DATABRICKS_OIDC_TOKEN: gitlab.mintJwt({ aud }, { expiresInSeconds: 20 }),
+    };
+    const run = await fx.run(['exchange', '--pat-lifetime', '600', '--format', 'json'], env);
+    expect(run.exitCode, run.stderr).not.toBe(0);
+    expect(run.stderr).toContain('an ID token that is about to expire');
+    expect(run.stderr).not.toContain('oidc-token that');
+  });
+});
