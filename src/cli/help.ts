@@ -15,6 +15,9 @@ const FLAGS = `Settings (a flag beats its variable):
   --lakebase-instance NAME | --lakebase-endpoint projects/P/branches/B/endpoints/E
   --lakebase-database NAME   --lakebase-ttl SECONDS`;
 
+const QUIET = `
+  --quiet                  progress lines on stderr only when the run fails (warnings always)`;
+
 const BASE_FLAGS = FLAGS.split('\n  --lakebase-instance')[0] ?? FLAGS;
 
 const PAT_FLAGS = `  --pat-lifetime SECONDS   also mint a job-scoped PAT (1 to 86400): DATABRICKS_TOKEN is then the PAT
@@ -94,7 +97,7 @@ const WITHOUT_LAKEBASE: readonly HelpTopic[] = ['obo mint', 'obo prune', 'pat re
 export function helpText(topic: HelpTopic | undefined): string {
   if (topic === 'obo' || topic === 'pat') return `${GROUP_HELP[topic]}\n`;
   if (topic !== undefined)
-    return `${COMMAND_HELP[topic]}\n\n${WITHOUT_LAKEBASE.includes(topic) ? BASE_FLAGS : FLAGS}\n`;
+    return `${COMMAND_HELP[topic]}\n\n${WITHOUT_LAKEBASE.includes(topic) ? BASE_FLAGS : FLAGS}${QUIET}\n`;
   return `databricks-oidc: a CI's OIDC token in, a Databricks token out.
 
 Usage: databricks-oidc <command> [flags]

@@ -34,7 +34,7 @@ async function run(argv: string[], env: Environment): Promise<number> {
     return EXIT.usage;
   }
   const { args } = parsed;
-  const session = new Session(env);
+  const session = new Session(env, args.flags['quiet'] === true);
   try {
     const settings = readSettings(args, env);
     switch (args.command) {
@@ -58,6 +58,7 @@ async function run(argv: string[], env: Environment): Promise<number> {
         return await patRevokeCommand(args, settings, session);
     }
   } catch (error) {
+    session.showHeld();
     writeStderr(`databricks-oidc: ${cliWords(session.secrets.redact(describeFailure(error)))}\n`);
     return exitCodeOf(error);
   } finally {

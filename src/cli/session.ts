@@ -30,12 +30,20 @@ const stderrSink: LogSink = {
 /** One run's secrets, safe log and transport; the registry only redacts: masking is the hand-off's. */
 export class Session {
   readonly secrets = new SecretRegistry(() => undefined);
-  readonly log: LogSink = safeLog(stderrSink, this.secrets);
+  readonly log: LogSink;
   readonly transport: Transport = createTransport(USER_AGENT);
   readonly env: Environment;
 
-  constructor(env: Environment) {
+  /** Progress lines held back by --quiet: printed only when the run fails (see showHeld). */
+  private readonly held: string[] = [];
+
+  /** `quiet`: progress lines (info) are held back; warnings, notes and errors are printed. */
+  constructor(env: Environment, quiet = false) {
     this.env = env;
+    const sink = quiet
+      ? { ...stderrSink, info: (line: string) => this.held.push(line) }
+      : stderrSink;
+    this.log = safeLog(sink, this.secrets);
     // The CI's own credentials are secrets before anything can print them.
     for (const name of [
       'SYSTEM_ACCESSTOKEN',
@@ -75,6 +83,11 @@ export class Session {
   /** A transport of its own, for work after the session's was disposed (revoking after exec). */
   freshTransport(): Transport {
     return createTransport(USER_AGENT);
+  }
+
+  /** A failed run under --quiet shows what led to its error (the refusal's diagnosis, …). */
+  showHeld(): void {
+    for (const line of this.held.splice(0)) stderrSink.info(line);
   }
 
   dispose(): void {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ID, useCliEmulator } from './fixture.ts';
+import { CLIENT_ID, exportedToken, useCliEmulator } from './fixture.ts';
 import { CLI_ENTRY, cliLeaks, jobPath, runCli, type CliRun } from './runner.ts';
 
 const fx = useCliEmulator();
@@ -320,5 +320,34 @@ describe('refusal advice on the command line', () => {
     expect(run.exitCode, run.stderr).not.toBe(0);
     expect(run.stderr).toContain('an ID token that is about to expire');
     expect(run.stderr).not.toContain('oidc-token that');
+  });
+});
+
+describe('--quiet', () => {
+  it('leaves out the progress lines of a run that succeeds, and shows them before an error', async () => {
+    const gitlab = fx.emulator.ci.gitlab;
+    const aud = fx.tokenEndpoint();
+    fx.trust(gitlab, [aud]);
+    const loud = await fx.run(['exchange'], gitlab.jobEnv(aud), (r) => exportedToken(r.stdout));
+    const quiet = await fx.run(['exchange', '--quiet'], gitlab.jobEnv(aud), (r) =>
+      exportedToken(r.stdout),
+    );
+    expect(quiet.exitCode).toBe(0);
+    expect(loud.stderr).toContain('Token source:');
+    expect(quiet.stderr).not.toContain('Token source:');
+    expect(quiet.stderr).not.toContain('Token claims:');
+    expect(quiet.stderr).toContain('cannot mask values at run time');
+    expect(quiet.stdout).toMatch(/^export DATABRICKS_TOKEN=/m);
+    const refused = await fx.run(
+      ['exchange', '--quiet', '--format', 'json'],
+      gitlab.jobEnv('other'),
+    );
+    expect(refused.exitCode).toBe(5);
+    expect(refused.stderr).toMatch(/^databricks-oidc: Exchanging the token at Databricks failed/m);
+    // The diagnosis the error refers to ("as shown above") is shown.
+    expect(refused.stderr.indexOf('The token Databricks was shown:')).toBeGreaterThanOrEqual(0);
+    expect(refused.stderr.indexOf('The token Databricks was shown:')).toBeLessThan(
+      refused.stderr.indexOf('databricks-oidc: Exchanging'),
+    );
   });
 });
