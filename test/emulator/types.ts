@@ -44,6 +44,8 @@ export interface GitHubSide {
   requestUrl: string;
   requestToken: string;
   claims: GitHubClaims;
+  /** Lifetime of the JWTs it issues without expiresInSeconds (300 s, as GitHub's); reset() restores it. */
+  lifetimeSeconds: number;
   mintJwt(
     overrides?: Partial<GitHubClaims> & { aud?: string },
     options?: { signWithForeignKey?: boolean; expiresInSeconds?: number },
@@ -108,6 +110,8 @@ export interface CiIssuer {
   readonly defaultAudience: string | string[];
   /** Mutable defaults of every JWT this issuer mints; reset() restores them. */
   claims: CiClaims;
+  /** Lifetime of the JWTs it mints without expiresInSeconds (the CI's usual one); reset() restores it. */
+  lifetimeSeconds: number;
   /** A JWT as this CI would issue it now (claims, then registered claims, then overrides). */
   mintJwt(overrides?: CiMintOverrides, options?: CiMintOptions): string;
 }
