@@ -1,7 +1,7 @@
 // dist/cli.js on each CI as a new user meets it (issue 21): the advice names the CLI's own flags
 // and variables, the CI's own mistakes, and never sends the user astray.
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, exportedToken, useCliEmulator } from './fixture.ts';
@@ -126,18 +126,33 @@ describe('Kubernetes default service account token', () => {
   );
 });
 
+/**
+ * A real bash with these options running the script, $CLI naming dist/cli.js. Its stdin is not a
+ * socket (Node's pipes are), else bash takes itself for a remote shell and reads ~/.bashrc instead
+ * of $BASH_ENV, which CircleCI's steps rely on.
+ */
+function bash(options: string[], script: string, env: Record<string, string>): Promise<CliRun> {
+  const child = spawn('bash', [...options, '-c', script], {
+    env: { PATH: jobPath(), CLI: CLI_ENTRY, HOME: fx.dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr })),
+  );
+}
+
+/** One CircleCI `run` step: bash -eo pipefail, which sources $BASH_ENV first. */
+const circleStep = (script: string, env: Record<string, string>): Promise<CliRun> =>
+  bash(['-eo', 'pipefail'], script, env);
+
 /** A GitLab job script under `bash -e`: eval of the exchange, then a line that must not run after a failure. */
 async function evalUnderBashE(args: string[], env: Record<string, string>): Promise<CliRun> {
   const script = `eval "$(node "$CLI" ${args.map((a) => `'${a}'`).join(' ')})"\necho "carried on: \${DATABRICKS_TOKEN:+token set}"`;
-  const run = await new Promise<CliRun>((resolve) => {
-    execFile(
-      'bash',
-      ['-e', '-c', script],
-      { env: { PATH: jobPath(), CLI: CLI_ENTRY, TMPDIR: fx.dir, ...env } },
-      (error, stdout, stderr) =>
-        resolve({ exitCode: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
-    );
-  });
+  const run = await bash(['-e'], script, { TMPDIR: fx.dir, ...env });
   expect(cliLeaks(run, fx.emulator.secrets())).toEqual([]);
   return run;
 }
@@ -349,5 +364,35 @@ describe('--quiet', () => {
     expect(refused.stderr.indexOf('The token Databricks was shown:')).toBeLessThan(
       refused.stderr.indexOf('databricks-oidc: Exchanging'),
     );
+  });
+});
+
+describe('CircleCI hand-off to later steps through $BASH_ENV (the README recipe)', () => {
+  it('writes the variables to a new 0600 file that every later step sources', async () => {
+    const circle = fx.emulator.ci.circleci;
+    fx.trust(circle, [circle.orgId], 'oidc.circleci.com/project-id');
+    const bashEnv = `${fx.dir}-bash-env`;
+    writeFileSync(bashEnv, '');
+    const env = {
+      ...circle.jobEnv(),
+      DATABRICKS_HOST: fx.emulator.workspace.url,
+      DATABRICKS_CLIENT_ID: CLIENT_ID,
+      BASH_ENV: bashEnv,
+      TMPDIR: `${fx.dir}-tmp`,
+    };
+    execFileSync('mkdir', ['-p', env.TMPDIR]);
+    const first = await circleStep(
+      `d=$(mktemp -d)\nnode "$CLI" exchange --output "$d/databricks.env"\necho ". '$d/databricks.env'" >> "$BASH_ENV"`,
+      env,
+    );
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(cliLeaks(first, fx.emulator.secrets())).toEqual([]);
+    const file = /^\. '(.+)'$/m.exec(readFileSync(bashEnv, 'utf8'))?.[1] ?? '';
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const later = await circleStep(
+      'echo "${DATABRICKS_AUTH_TYPE}:${DATABRICKS_TOKEN:+token}"',
+      env,
+    );
+    expect(later.stdout).toBe('pat:token\n');
   });
 });
