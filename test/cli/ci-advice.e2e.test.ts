@@ -396,3 +396,23 @@ describe('CircleCI hand-off to later steps through $BASH_ENV (the README recipe)
     expect(later.stdout).toBe('pat:token\n');
   });
 });
+
+describe('Azure Pipelines, a job-scoped PAT and the always-run revoke step (the README recipe)', () => {
+  it('hands DATABRICKS_PAT_ID off as a plain variable, which a later step revokes by', async () => {
+    const azure = fx.emulator.ci.azureDevops;
+    fx.trust(azure, ['api://AzureADTokenExchange']);
+    const run = await fx.run(['exchange', '--pat-lifetime', '3600'], azure.pipelineEnv(), (r) =>
+      [...r.stdout.matchAll(/##vso\[task\.setsecret\](.*)/g)].map((m) => m[1] ?? ''),
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    // A plain variable (no issecret): Azure puts it into every later step's environment.
+    const id = /^##vso\[task\.setvariable variable=DATABRICKS_PAT_ID\](.+)$/m.exec(run.stdout)?.[1];
+    expect(id).toBe(fx.emulator.pats.tokens[0]?.tokenId);
+    const revoke = await fx.run(['pat', 'revoke', '--token-id', id ?? ''], {
+      ...azure.pipelineEnv(),
+      DATABRICKS_PAT_ID: id ?? '',
+    });
+    expect(revoke.exitCode, revoke.stderr).toBe(0);
+    expect(fx.emulator.pats.isLive(fx.emulator.pats.tokens[0]?.value ?? '')).toBe(false);
+  });
+});
