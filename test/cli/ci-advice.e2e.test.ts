@@ -191,6 +191,17 @@ describe('eval "$(databricks-oidc exchange)" under bash -e', () => {
   });
 });
 
+/** A GitLab job the policy trusts, whose id token has `seconds` left. */
+function trustedGitLabJob(seconds: number): Record<string, string> {
+  const gitlab = fx.emulator.ci.gitlab;
+  const aud = fx.tokenEndpoint();
+  fx.trust(gitlab, [aud]);
+  return {
+    ...gitlab.jobEnv(aud),
+    DATABRICKS_OIDC_TOKEN: gitlab.mintJwt({ aud }, { expiresInSeconds: seconds }),
+  };
+}
+
 describe('GitLab', () => {
   it('with two *_ID_TOKEN variables and no --audience names them, and says what would choose', async () => {
     const gitlab = fx.emulator.ci.gitlab;
@@ -209,19 +220,13 @@ describe('GitLab', () => {
   });
 
   it('says how long the Databricks token can live when the ID token is nearly spent', async () => {
-    const gitlab = fx.emulator.ci.gitlab;
-    const aud = fx.tokenEndpoint();
-    fx.trust(gitlab, [aud]);
-    const env = {
-      ...gitlab.jobEnv(aud),
-      DATABRICKS_OIDC_TOKEN: gitlab.mintJwt({ aud }, { expiresInSeconds: 40 }),
-    };
+    const env = trustedGitLabJob(40);
     const run = await fx.run(['exchange', '--format', 'json'], env, jsonToken);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toMatch(
       /warning: The token from the variable DATABRICKS_OIDC_TOKEN expires in \d+ s, and the Databricks token cannot outlive it/,
     );
-    const fresh = await fx.run(['exchange', '--format', 'json'], gitlab.jobEnv(aud), jsonToken);
+    const fresh = await fx.run(['exchange', '--format', 'json'], fx.gitlabJob(), jsonToken);
     expect(fresh.stderr).not.toContain('cannot outlive it');
   });
 });
@@ -324,13 +329,7 @@ describe('refusal advice on the command line', () => {
   });
 
   it('a PAT refused for a nearly spent token names the ID token, not an action input', async () => {
-    const gitlab = fx.emulator.ci.gitlab;
-    const aud = fx.tokenEndpoint();
-    fx.trust(gitlab, [aud]);
-    const env = {
-      ...gitlab.jobEnv(aud),
-      DATABRICKS_OIDC_TOKEN: gitlab.mintJwt({ aud }, { expiresInSeconds: 20 }),
-    };
+    const env = trustedGitLabJob(20);
     const run = await fx.run(['exchange', '--pat-lifetime', '600', '--format', 'json'], env);
     expect(run.exitCode, run.stderr).not.toBe(0);
     expect(run.stderr).toContain('an ID token that is about to expire');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CI_NAMES } from '../emulator/index.ts';
 import { runCli, type CliRun } from './runner.ts';
 
 const EMULATOR_CLI = fileURLToPath(new URL('../emulator/cli.ts', import.meta.url));
@@ -46,21 +47,14 @@ async function exchange(env: Record<string, string>): Promise<CliRun> {
 }
 
 describe('npm run emulator -- --ci NAME', () => {
-  it.each([
-    'github',
-    'gitlab',
-    'azure-devops',
-    'circleci',
-    'buildkite',
-    'bitbucket',
-    'terraform-cloud',
-    'jenkins',
-    'kubernetes',
-  ])('%s: the printed job environment exchanges as that job would', async (ci) => {
-    const run = await withEmulator(['--ci', ci], exchange);
-    expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toContain('Databricks token received');
-  });
+  it.each(['github', ...CI_NAMES])(
+    '%s: the printed job environment exchanges as that job would',
+    async (ci) => {
+      const run = await withEmulator(['--ci', ci], exchange);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stderr).toContain('Databricks token received');
+    },
+  );
 
   it('--lifetime gives the CI tokens that lifetime', async () => {
     const run = await withEmulator(['--ci', 'gitlab', '--lifetime', '45'], exchange);

@@ -14,24 +14,14 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEmulator, type CiName, type Emulator, type JobEnv } from './index.ts';
+import { CI_NAMES, startEmulator, type CiName, type Emulator, type JobEnv } from './index.ts';
 
 const DEMO_SP_ID = '5581763342009999';
 const DEMO_CLIENT_ID = '6a4b2c1d-3e5f-4a7b-8c9d-0e1f2a3b4c5d';
 const DEMO_INSTANCE = 'demo-instance';
 const DEMO_ENDPOINT = 'projects/demo/branches/main/endpoints/primary';
 
-const CIS = [
-  'github',
-  'gitlab',
-  'azure-devops',
-  'circleci',
-  'buildkite',
-  'bitbucket',
-  'terraform-cloud',
-  'jenkins',
-  'kubernetes',
-] as const;
+const CIS = ['github', ...CI_NAMES] as const;
 type Ci = (typeof CIS)[number];
 
 /** Where `sub` changes every run, the claim the demo policy pins instead (as `policy` suggests). */

@@ -71,6 +71,7 @@ export type {
 } from './token-types.ts';
 
 export { addJobPolicy, JOB_SERVICE_PRINCIPAL } from './job-policy.ts';
+export { CI_NAMES } from './types.ts';
 
 /** The recorded requests that the named route handled, in order. */
 export function requestsTo(emulator: Emulator, route: RouteName): RecordedRequest[] {

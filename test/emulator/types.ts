@@ -75,15 +75,18 @@ export interface GitHubClaims {
   [claim: string]: unknown;
 }
 
-export type CiName =
-  | 'gitlab'
-  | 'azure-devops'
-  | 'circleci'
-  | 'buildkite'
-  | 'bitbucket'
-  | 'terraform-cloud'
-  | 'jenkins'
-  | 'kubernetes';
+/** The CIs besides GitHub, in the order of `emu.ci.issuers`. */
+export const CI_NAMES = [
+  'gitlab',
+  'azure-devops',
+  'circleci',
+  'buildkite',
+  'bitbucket',
+  'terraform-cloud',
+  'jenkins',
+  'kubernetes',
+] as const;
+export type CiName = (typeof CI_NAMES)[number];
 
 /** The claims a CI puts in its JWT besides iss/aud/iat/nbf/exp/jti; `sub` is always there. */
 export interface CiClaims {
