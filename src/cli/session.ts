@@ -13,6 +13,7 @@ import {
   type Environment,
   type LogSink,
   type Transport,
+  unexpandedMacro,
 } from '../core/index.ts';
 import type { CliSettings } from './settings.ts';
 import { writeStderr } from './stdio.ts';
@@ -44,13 +45,16 @@ export class Session {
       ? { ...stderrSink, info: (line: string) => this.held.push(line) }
       : stderrSink;
     this.log = safeLog(sink, this.secrets);
-    // The CI's own credentials are secrets before anything can print them.
+    // The CI's own credentials are secrets before anything can print them; an unexpanded Azure
+    // macro in their place is not one, and its name is what the error must show.
     for (const name of [
       'SYSTEM_ACCESSTOKEN',
       'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
       'BUILDKITE_AGENT_ACCESS_TOKEN',
-    ])
-      this.secrets.add(env[name] ?? '');
+    ]) {
+      const value = env[name] ?? '';
+      if (unexpandedMacro('ci-token', name, value) === undefined) this.secrets.add(value);
+    }
   }
 
   /** The detected CI and the core's dependencies, with the JWT checked before it is presented. */

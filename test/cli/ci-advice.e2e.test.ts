@@ -50,16 +50,22 @@ describe('CircleCI without the circleci executable', () => {
 });
 
 describe('Azure Pipelines', () => {
-  it('names a variable whose $(…) macro was not expanded, and says it was not mapped', async () => {
-    const azure = fx.emulator.ci.azureDevops;
-    const env = { ...azure.pipelineEnv(), SYSTEM_OIDCREQUESTURI: '$(System.OidcRequestUri)' };
-    const run = await fx.run(['exchange'], env);
-    expect(run.exitCode, run.stderr).toBe(4);
-    expect(run.stderr).toContain(
-      'SYSTEM_OIDCREQUESTURI holds "$(System.OidcRequestUri)", an Azure Pipelines macro that was not expanded',
-    );
-    expect(run.stderr).not.toContain('internal error');
-  });
+  it.each([
+    ['SYSTEM_OIDCREQUESTURI', '$(System.OidcRequestUri)'],
+    ['SYSTEM_ACCESSTOKEN', '$(System.AccesToken)'],
+    ['DATABRICKS_OIDC_TOKEN', '$(idToken)'],
+  ])(
+    'names %s when its $(…) macro was not expanded, and says it was not mapped',
+    async (name, value) => {
+      const azure = fx.emulator.ci.azureDevops;
+      const run = await fx.run(['exchange'], { ...azure.pipelineEnv(), [name]: value });
+      expect(run.exitCode, run.stderr).toBe(4);
+      expect(run.stderr).toContain(
+        `${name} holds "${value}", an Azure Pipelines macro that was not expanded`,
+      );
+      expect(run.stderr).not.toContain('internal error');
+    },
+  );
 
   it('names an unexpanded macro in a setting variable before anything is sent', async () => {
     const azure = fx.emulator.ci.azureDevops;
