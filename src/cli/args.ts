@@ -103,7 +103,9 @@ export function parseCommandLine(argv: string[]): ArgsResult {
   const named = commandOf(first, after);
   if (named.kind !== 'command') return named.result;
   const { command, rest } = named;
-  const spec = COMMAND_FLAGS[command];
+  const spec = { ...COMMAND_FLAGS[command] };
+  // Every command takes --quiet: only warnings, notes and the error line on stderr.
+  spec.booleans = [...spec.booleans, 'quiet'];
   const dashDash = rest.indexOf('--');
   const own = dashDash < 0 ? rest : rest.slice(0, dashDash);
   const child = dashDash < 0 ? [] : rest.slice(dashDash + 1);

@@ -10,8 +10,13 @@ const FLAGS = `Settings (a flag beats its variable):
                            jenkins, terraform-cloud, kubernetes, env, file
   --oidc-token-env NAME    DATABRICKS_OIDC_TOKEN_ENV: the variable that holds the JWT
   --oidc-token-file PATH   DATABRICKS_OIDC_TOKEN_FILEPATH: the file that holds the JWT (re-read each time)
+  --azure-service-connection ID  DATABRICKS_AZURE_SERVICE_CONNECTION: on Azure Pipelines, the token of
+                           this service connection (sub sc://org/project/connection, not p://…)
   --lakebase-instance NAME | --lakebase-endpoint projects/P/branches/B/endpoints/E
   --lakebase-database NAME   --lakebase-ttl SECONDS`;
+
+const QUIET = `
+  --quiet                  progress lines on stderr only when the run fails (warnings always)`;
 
 const BASE_FLAGS = FLAGS.split('\n  --lakebase-instance')[0] ?? FLAGS;
 
@@ -27,6 +32,8 @@ const HANDOFF_FLAGS = `  --format F      auto (default: azure on Azure Pipelines
 const COMMAND_HELP: Record<Command, string> = {
   exchange: `databricks-oidc exchange [flags]
 Exchange the CI's OIDC token for a Databricks token and hand it off on stdout.
+In a shell: eval "$(databricks-oidc exchange)". A failed run then prints (exit N) as its only
+shell line, so that eval fails the script too (not with --output, or when stdout is a terminal).
 ${HANDOFF_FLAGS}
 ${PAT_FLAGS}
   With --pat-lifetime nothing revokes the PAT for you: DATABRICKS_PAT_ID names it for
@@ -90,7 +97,7 @@ const WITHOUT_LAKEBASE: readonly HelpTopic[] = ['obo mint', 'obo prune', 'pat re
 export function helpText(topic: HelpTopic | undefined): string {
   if (topic === 'obo' || topic === 'pat') return `${GROUP_HELP[topic]}\n`;
   if (topic !== undefined)
-    return `${COMMAND_HELP[topic]}\n\n${WITHOUT_LAKEBASE.includes(topic) ? BASE_FLAGS : FLAGS}\n`;
+    return `${COMMAND_HELP[topic]}\n\n${WITHOUT_LAKEBASE.includes(topic) ? BASE_FLAGS : FLAGS}${QUIET}\n`;
   return `databricks-oidc: a CI's OIDC token in, a Databricks token out.
 
 Usage: databricks-oidc <command> [flags]

@@ -12,10 +12,18 @@ import { tokenCommand } from './commands/token.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { helpText } from './help.ts';
 import { Session } from './session.ts';
+import { shellFailureLine } from './shell-failure.ts';
+import { cliWords } from './vocabulary.ts';
 import { readSettings } from './settings.ts';
 import { writeStderr, writeStdout } from './stdio.ts';
 
 export async function main(argv: string[], env: Environment): Promise<number> {
+  const code = await run(argv, env);
+  if (!process.stdout.isTTY) writeStdout(shellFailureLine(argv, env, code));
+  return code;
+}
+
+async function run(argv: string[], env: Environment): Promise<number> {
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'help') return (writeStdout(helpText(parsed.command)), EXIT.ok);
   if (parsed.kind === 'version') return (writeStdout(`databricks-oidc ${VERSION}\n`), EXIT.ok);
@@ -24,7 +32,7 @@ export async function main(argv: string[], env: Environment): Promise<number> {
     return EXIT.usage;
   }
   const { args } = parsed;
-  const session = new Session(env);
+  const session = new Session(env, args.flags['quiet'] === true);
   try {
     const settings = readSettings(args, env);
     switch (args.command) {
@@ -48,7 +56,8 @@ export async function main(argv: string[], env: Environment): Promise<number> {
         return await patRevokeCommand(args, settings, session);
     }
   } catch (error) {
-    writeStderr(`databricks-oidc: ${session.secrets.redact(describeFailure(error))}\n`);
+    session.showHeld();
+    writeStderr(`databricks-oidc: ${cliWords(session.secrets.redact(describeFailure(error)))}\n`);
     return exitCodeOf(error);
   } finally {
     session.dispose();

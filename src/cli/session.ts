@@ -13,36 +13,49 @@ import {
   type Environment,
   type LogSink,
   type Transport,
+  unexpandedMacro,
   VERSION,
 } from '../core/index.ts';
 import type { CliSettings } from './settings.ts';
 import { writeStderr } from './stdio.ts';
+import { cliWords } from './vocabulary.ts';
 import { readTextFile, runCommand } from './system.ts';
 
 export const USER_AGENT = `databricks-oidc-cli/${VERSION}`;
 
 const stderrSink: LogSink = {
-  info: (line) => writeStderr(`${line}\n`),
-  notice: (line) => writeStderr(`note: ${line}\n`),
-  warning: (line) => writeStderr(`warning: ${line}\n`),
+  info: (line) => writeStderr(`${cliWords(line)}\n`),
+  notice: (line) => writeStderr(`note: ${cliWords(line)}\n`),
+  warning: (line) => writeStderr(`warning: ${cliWords(line)}\n`),
 };
 
 /** One run's secrets, safe log and transport; the registry only redacts: masking is the hand-off's. */
 export class Session {
   readonly secrets = new SecretRegistry(() => undefined);
-  readonly log: LogSink = safeLog(stderrSink, this.secrets);
+  readonly log: LogSink;
   readonly transport: Transport = createTransport(USER_AGENT);
   readonly env: Environment;
 
-  constructor(env: Environment) {
+  /** Progress lines held back by --quiet: printed only when the run fails (see showHeld). */
+  private readonly held: string[] = [];
+
+  /** `quiet`: progress lines (info) are held back; warnings, notes and errors are printed. */
+  constructor(env: Environment, quiet = false) {
     this.env = env;
-    // The CI's own credentials are secrets before anything can print them.
+    const sink = quiet
+      ? { ...stderrSink, info: (line: string) => this.held.push(line) }
+      : stderrSink;
+    this.log = safeLog(sink, this.secrets);
+    // The CI's own credentials are secrets before anything can print them; an unexpanded Azure
+    // macro in their place is not one, and its name is what the error must show.
     for (const name of [
       'SYSTEM_ACCESSTOKEN',
       'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
       'BUILDKITE_AGENT_ACCESS_TOKEN',
-    ])
-      this.secrets.add(env[name] ?? '');
+    ]) {
+      const value = env[name] ?? '';
+      if (unexpandedMacro('ci-token', name, value) === undefined) this.secrets.add(value);
+    }
   }
 
   /** The detected CI and the core's dependencies, with the JWT checked before it is presented. */
@@ -75,6 +88,11 @@ export class Session {
   /** A transport of its own, for work after the session's was disposed (revoking after exec). */
   freshTransport(): Transport {
     return createTransport(USER_AGENT);
+  }
+
+  /** A failed run under --quiet shows what led to its error (the refusal's diagnosis, …). */
+  showHeld(): void {
+    for (const line of this.held.splice(0)) stderrSink.info(line);
   }
 
   dispose(): void {

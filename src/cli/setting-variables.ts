@@ -18,6 +18,7 @@ export const SETTING_FLAGS: Record<string, string | undefined> = {
 export const SOURCE_VARIABLES = {
   'oidc-token-file': 'DATABRICKS_OIDC_TOKEN_FILEPATH',
   'oidc-token-env': 'DATABRICKS_OIDC_TOKEN_ENV',
+  'azure-service-connection': 'DATABRICKS_AZURE_SERVICE_CONNECTION',
 } as const;
 
 /** Every variable the settings read. */

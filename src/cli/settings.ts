@@ -8,8 +8,10 @@ import {
   type Config,
   type Environment,
   type SourceOptions,
+  unexpandedMacro,
 } from '../core/index.ts';
 import { settingFlag, type ParsedArgs } from './args.ts';
+import { refuseMisspeltHost } from './host-typo.ts';
 import { SETTING_FLAGS, SOURCE_VARIABLES } from './setting-variables.ts';
 
 export interface CliSettings {
@@ -27,17 +29,19 @@ export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
     if (value === true) return 'true';
     return typeof value === 'string' ? value.trim() : undefined;
   };
-  const read = (name: string): string => {
-    const variable = SETTING_FLAGS[name];
-    return (
-      flag(settingFlag(args.command, name)) ??
-      (variable === undefined ? '' : (env[variable] ?? '').trim())
-    );
+  const variable = (name: string | undefined): string | undefined => {
+    const value = name === undefined ? undefined : env[name]?.trim();
+    const unexpanded = value ? unexpandedMacro('inputs', name ?? '', value) : undefined;
+    if (unexpanded !== undefined) throw unexpanded;
+    return value;
   };
+  const read = (name: string): string =>
+    flag(settingFlag(args.command, name)) ?? variable(SETTING_FLAGS[name]) ?? '';
   const config = parseConfig((name) => {
     const value = read(name);
     return name === 'pat-comment' && value === '' ? jobName(env) : value;
   });
+  refuseMisspeltHost(config);
   const optional = (value: string | undefined): string | undefined =>
     value === '' ? undefined : value;
   return {
@@ -45,8 +49,14 @@ export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
     source: {
       ci: parseCi(flag('ci') ?? 'auto'),
       audience: config.audience,
-      tokenFile: optional(flag('oidc-token-file') ?? env[SOURCE_VARIABLES['oidc-token-file']]),
-      tokenEnv: optional(flag('oidc-token-env') ?? env[SOURCE_VARIABLES['oidc-token-env']]),
+      tokenFile: optional(flag('oidc-token-file') ?? variable(SOURCE_VARIABLES['oidc-token-file'])),
+      tokenEnv: optional(flag('oidc-token-env') ?? variable(SOURCE_VARIABLES['oidc-token-env'])),
+      azureServiceConnection: serviceConnection(
+        optional(
+          flag('azure-service-connection') ??
+            variable(SOURCE_VARIABLES['azure-service-connection']),
+        ),
+      ),
     },
   };
 }
@@ -57,5 +67,17 @@ function parseCi(value: string): CiChoice {
     'ci',
     `${quoted(value)} is not a known CI`,
     `Use one of ${CI_CHOICES.join(', ')}`,
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The service connection's ID goes into the token request's query: a UUID, nothing else. */
+function serviceConnection(value: string | undefined): string | undefined {
+  if (value === undefined || UUID.test(value)) return value;
+  throw invalidSetting(
+    'azure-service-connection',
+    `${quoted(value)} is not a service connection ID (a UUID)`,
+    'Set --azure-service-connection (DATABRICKS_AZURE_SERVICE_CONNECTION) to the ID of the service connection (resourceId= in the address of its page under Project settings > Service connections), not its name',
   );
 }

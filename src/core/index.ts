@@ -81,11 +81,13 @@ export {
   type DetectOptions,
 } from './subject-token/ci-detector.ts';
 export {
+  audienceToRecommend,
   CI_SUBJECT_SHAPES,
   policyCommands,
   suggestPolicy,
   type SuggestedPolicy,
 } from './subject-token/ci-policy.ts';
+export { unexpandedMacro } from './subject-token/azure-macro.ts';
 export { checkedSource } from './subject-token/checked.ts';
 export { audiences, decodeClaims, describeClaims } from './subject-token/claims.ts';
 export {

@@ -56,12 +56,20 @@ describe('a job-scoped PAT', () => {
     const given = inputs({ 'pat-lifetime': '600' });
     const main = await fx.run(given);
     expect(main.exitCode).toBe(0);
-    const [record] = fx.emulator.pats.live(SP_APPLICATION_ID);
-    if (record !== undefined) fx.emulator.pats.revoke(record);
+    // Revoked behind the job's back (a sweep, an admin): its own bearer is now dead.
+    const revoked = await fetch(`${fx.emulator.workspace.url}/api/2.0/token/delete`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${main.outputs['pat'] ?? ''}` },
+      body: JSON.stringify({ token_id: main.outputs['pat-id'] }),
+    });
+    expect(revoked.status).toBe(200);
     const exchanges = requestsTo(fx.emulator, 'workspace.token').length;
     const after = await post(main, given);
     expect(after.exitCode, after.errors.join('\n')).toBe(0);
     expect(after.log.join('\n')).toContain('is already gone');
+    expect(requestsTo(fx.emulator, 'tokens.delete').at(-1)?.headers['authorization']).toBe(
+      `Bearer ${main.outputs['pat'] ?? ''}`,
+    );
     expect(requestsTo(fx.emulator, 'workspace.token')).toHaveLength(exchanges);
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requestsTo, startEmulator, type CiIssuer, type Emulator } from './index.ts';
+import { CI_NAMES, requestsTo, startEmulator, type CiIssuer, type Emulator } from './index.ts';
 import { decodeJwt, verifySignature, type PublicJwk } from './jwt.ts';
 
 const SP = {
@@ -117,16 +117,8 @@ describe('route recording', () => {
 describe('one issuer per CI', () => {
   it('serves eight distinct issuers on the ci server, each with its own key', async () => {
     const names = emu.ci.issuers.map((i) => i.name);
-    expect(names).toEqual([
-      'gitlab',
-      'azure-devops',
-      'circleci',
-      'buildkite',
-      'bitbucket',
-      'terraform-cloud',
-      'jenkins',
-      'kubernetes',
-    ]);
+    expect(names).toEqual([...CI_NAMES]);
+    expect(names).toHaveLength(8);
     const kids = new Set<string>();
     for (const ci of emu.ci.issuers) {
       expect(ci.issuer.startsWith(`${emu.ci.url}/`)).toBe(true);
@@ -136,16 +128,7 @@ describe('one issuer per CI', () => {
     expect(kids.size).toBe(8);
   });
 
-  it.each([
-    'gitlab',
-    'azure-devops',
-    'circleci',
-    'buildkite',
-    'bitbucket',
-    'terraform-cloud',
-    'jenkins',
-    'kubernetes',
-  ])('%s: its JWT verifies against its own JWKS, not another CI’s', async (name) => {
+  it.each(CI_NAMES)('%s: its JWT verifies against its own JWKS, not another CI’s', async (name) => {
     const ci = emu.ci.issuers.find((i) => i.name === name);
     if (!ci) throw new Error(name);
     const other = emu.ci.issuers.find((i) => i.name !== name) as CiIssuer;
@@ -159,16 +142,7 @@ describe('one issuer per CI', () => {
     expect(emu.secrets()).toContain(jwt);
   });
 
-  it.each([
-    'gitlab',
-    'azure-devops',
-    'circleci',
-    'buildkite',
-    'bitbucket',
-    'terraform-cloud',
-    'jenkins',
-    'kubernetes',
-  ])(
+  it.each(CI_NAMES)(
     '%s: the workspace accepts its JWT for a matching policy, refuses a wrong subject',
     async (name) => {
       const ci = emu.ci.issuers.find((i) => i.name === name);

@@ -36,6 +36,7 @@ export function createIssuer(
     jwksUri: `${iss}/.well-known/jwks`,
     defaultAudience: structuredClone(spec.defaultAudience),
     claims: structuredClone(spec.claims),
+    lifetimeSeconds: spec.lifetimeSeconds,
     mintJwt: (overrides: CiMintOverrides = {}, options: CiMintOptions = {}) => {
       const iat = Math.floor(Date.now() / 1000);
       const payload = {
@@ -45,7 +46,7 @@ export function createIssuer(
         iss,
         iat,
         nbf: iat,
-        exp: iat + (options.expiresInSeconds ?? spec.lifetimeSeconds),
+        exp: iat + (options.expiresInSeconds ?? issuer.lifetimeSeconds),
         ...overrides,
       };
       const jwt = signRs256(payload, options.signWithForeignKey ? keys.foreign : keys.signing);
@@ -59,6 +60,7 @@ export function createIssuer(
     keys,
     reset: () => {
       issuer.claims = structuredClone(spec.claims);
+      issuer.lifetimeSeconds = spec.lifetimeSeconds;
     },
   };
 }

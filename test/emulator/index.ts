@@ -71,6 +71,7 @@ export type {
 } from './token-types.ts';
 
 export { addJobPolicy, JOB_SERVICE_PRINCIPAL } from './job-policy.ts';
+export { CI_NAMES } from './types.ts';
 
 /** The recorded requests that the named route handled, in order. */
 export function requestsTo(emulator: Emulator, route: RouteName): RecordedRequest[] {
@@ -152,6 +153,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rateLimiter?.reset();
       latencyMs = options.latencyMs ?? 0;
       side.claims = structuredClone(initialClaims);
+      side.lifetimeSeconds = 300;
       ci.reset();
       emulator.workspace.metadata = initialMetadata();
       emulator.account.metadata = {};

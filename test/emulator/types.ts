@@ -44,6 +44,8 @@ export interface GitHubSide {
   requestUrl: string;
   requestToken: string;
   claims: GitHubClaims;
+  /** Lifetime of the JWTs it issues without expiresInSeconds (300 s, as GitHub's); reset() restores it. */
+  lifetimeSeconds: number;
   mintJwt(
     overrides?: Partial<GitHubClaims> & { aud?: string },
     options?: { signWithForeignKey?: boolean; expiresInSeconds?: number },
@@ -73,15 +75,18 @@ export interface GitHubClaims {
   [claim: string]: unknown;
 }
 
-export type CiName =
-  | 'gitlab'
-  | 'azure-devops'
-  | 'circleci'
-  | 'buildkite'
-  | 'bitbucket'
-  | 'terraform-cloud'
-  | 'jenkins'
-  | 'kubernetes';
+/** The CIs besides GitHub, in the order of `emu.ci.issuers`. */
+export const CI_NAMES = [
+  'gitlab',
+  'azure-devops',
+  'circleci',
+  'buildkite',
+  'bitbucket',
+  'terraform-cloud',
+  'jenkins',
+  'kubernetes',
+] as const;
+export type CiName = (typeof CI_NAMES)[number];
 
 /** The claims a CI puts in its JWT besides iss/aud/iat/nbf/exp/jti; `sub` is always there. */
 export interface CiClaims {
@@ -108,6 +113,8 @@ export interface CiIssuer {
   readonly defaultAudience: string | string[];
   /** Mutable defaults of every JWT this issuer mints; reset() restores them. */
   claims: CiClaims;
+  /** Lifetime of the JWTs it mints without expiresInSeconds (the CI's usual one); reset() restores it. */
+  lifetimeSeconds: number;
   /** A JWT as this CI would issue it now (claims, then registered claims, then overrides). */
   mintJwt(overrides?: CiMintOverrides, options?: CiMintOptions): string;
 }

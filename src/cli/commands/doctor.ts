@@ -10,6 +10,7 @@ import type { ParsedArgs } from '../args.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 import { writeStdout } from '../stdio.ts';
+import { cliWords } from '../vocabulary.ts';
 
 /** In the SDKs' auth order, before OIDC: set, these win over what this tool hands off. */
 const WINNING_VARIABLES = [
@@ -59,7 +60,7 @@ export async function doctorCommand(
     };
     report['claims'] = claims === undefined ? null : pick(claims);
   } catch (error) {
-    report['problem'] = session.secrets.redact(describeFailure(error));
+    report['problem'] = cliWords(session.secrets.redact(describeFailure(error)));
   }
   writeStdout(args.flags['json'] === true ? `${JSON.stringify(report, null, 2)}\n` : text(report));
   return 0;

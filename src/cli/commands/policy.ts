@@ -1,4 +1,10 @@
-import { peekSubjectToken, policyCommands, suggestPolicy } from '../../core/index.ts';
+import {
+  audiences,
+  audienceToRecommend,
+  peekSubjectToken,
+  policyCommands,
+  suggestPolicy,
+} from '../../core/index.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 import { writeStdout } from '../stdio.ts';
@@ -6,11 +12,20 @@ import { writeStdout } from '../stdio.ts';
 /** The federation policy that would accept this job's token; no exchange. */
 export async function policyCommand(settings: CliSettings, session: Session): Promise<number> {
   const { ci, deps } = session.coreDeps(settings);
-  const { claims } = await peekSubjectToken(settings.config, deps);
-  const policy = suggestPolicy(ci, claims ?? {});
+  const { claims = {}, target } = await peekSubjectToken(settings.config, deps);
+  const recommended = audienceToRecommend(ci, claims, [target.accountId, target.tokenEndpoint]);
+  const policy = suggestPolicy(ci, claims, recommended);
   const commands = policyCommands(policy);
+  // Claims are untrusted: the audience is shown JSON-quoted, like the policy below.
+  const misset = JSON.stringify(audiences(claims).join(', '));
   writeStdout(
     [
+      ...(recommended === undefined
+        ? []
+        : [
+            `# the token's audience ${misset} is neither the account ID nor the token endpoint: this policy`,
+            `# lists ${recommended} instead; set the token's audience (in the job's YAML) to it`,
+          ]),
       JSON.stringify({ oidc_policy: policy }, null, 2),
       '',
       '# for one service principal (its numeric ID):',

@@ -1,5 +1,12 @@
 import type { CiName } from '../subject-token/ci-detector.ts';
-import { policyCommands, suggestPolicy, type SuggestedPolicy } from '../subject-token/ci-policy.ts';
+import {
+  AUDIENCE_SET_IN,
+  audienceToRecommend,
+  FIXED_AUDIENCE,
+  policyCommands,
+  suggestPolicy,
+  type SuggestedPolicy,
+} from '../subject-token/ci-policy.ts';
 import { audiences, type TokenClaims } from '../subject-token/claims.ts';
 import type { Target } from './discovery.ts';
 
@@ -17,7 +24,8 @@ export function explainRefusal(
 ): string[] {
   if (claims === undefined)
     return ['The token could not be decoded, so no matching policy can be suggested.'];
-  const policy = suggestPolicy(ci, claims);
+  const recommended = audienceToRecommend(ci, claims, [target.accountId, target.tokenEndpoint]);
+  const policy = suggestPolicy(ci, claims, recommended);
   const tokenAudiences = audiences(claims);
   return [
     'The token Databricks was shown:',
@@ -25,7 +33,7 @@ export function explainRefusal(
     `  audience (aud): ${tokenAudiences.join(', ') || '(none)'}`,
     `  subject (sub):  ${claims.sub ?? '<sub of your token>'}`,
     ...pinnedClaim(policy),
-    ...audienceAdvice(tokenAudiences, target),
+    ...audienceAdvice(tokenAudiences, target, ci, recommended),
     ...(clientId === undefined
       ? accountPolicy(policy, ci)
       : servicePrincipalPolicy(policy, clientId)),
@@ -40,11 +48,32 @@ function pinnedClaim(policy: SuggestedPolicy): string[] {
   ];
 }
 
-function audienceAdvice(tokenAudiences: string[], target: Target): string[] {
-  if (target.accountId === undefined || tokenAudiences.includes(target.accountId)) return [];
-  return [
-    `A policy without "audiences" accepts only the account ID (${target.accountId}) as audience: either list the audience above in the policy, or set the input audience: ${target.accountId}.`,
-  ];
+function audienceAdvice(
+  tokenAudiences: string[],
+  target: Target,
+  ci: CiName | undefined,
+  recommended: string | undefined,
+): string[] {
+  const setIn = ci === undefined ? undefined : AUDIENCE_SET_IN[ci];
+  if (recommended !== undefined)
+    return [
+      `The token's audience is neither the account ID nor the token endpoint of this host, and it is set in ${setIn ?? 'the job'}, not by this tool: set it there to ${recommended} (the policy below lists that one) rather than build a policy on an audience that may be a mistake.`,
+    ];
+  const { accountId } = target;
+  if (accountId === undefined || tokenAudiences.includes(accountId)) return [];
+  const policyHas = `A policy without "audiences" accepts only the account ID (${accountId}) as audience`;
+  if (target.audienceSource !== 'token')
+    return [
+      `${policyHas}: either list the audience above in the policy, or set the input audience: ${accountId}.`,
+    ];
+  const fixedBy = ci === undefined ? undefined : FIXED_AUDIENCE[ci];
+  const or =
+    fixedBy !== undefined
+      ? ` (${fixedBy} fixes the audience of its token: nothing else can change it)`
+      : setIn !== undefined
+        ? `, or set ${setIn} to ${accountId}`
+        : `, or have the token minted for the audience ${accountId}`;
+  return [`${policyHas}: list the audience above in the policy${or}.`];
 }
 
 function servicePrincipalPolicy(policy: SuggestedPolicy, clientId: string): string[] {

@@ -19,6 +19,12 @@ const UNUSABLE: Record<string, string> = {
   CERT_NOT_YET_VALID: 'is not valid yet',
 };
 
+/**
+ * The first calls to the configured Databricks host: refused there, the URL is wrong (a port, a
+ * scheme), and retrying cannot cure it. Later calls to a host that answered before stay transient.
+ */
+const FIRST_CONTACT = new Set<CallLabel['stage']>(['discovery', 'exchange']);
+
 const CA_HINT =
   'On a self-hosted runner behind a TLS-inspecting proxy, set NODE_EXTRA_CA_CERTS to a PEM file with the proxy CA (in the job env: or the runner .env file); otherwise check that the URL names the real service';
 
@@ -44,6 +50,12 @@ export function permanentNetworkFailure(
       stage,
       `${what} could not resolve the host name ${host} (ENOTFOUND)`,
       'Check the name for a typo; on a self-hosted runner, check that its DNS knows the name (a private workspace needs its private DNS zone)',
+    );
+  if (error.code === 'ECONNREFUSED' && FIRST_CONTACT.has(stage))
+    return new ConfigurationError(
+      stage,
+      `${what} could not connect to ${new URL(url).host}: the connection was refused (ECONNREFUSED)`,
+      'Nothing listens there: check the scheme and port of the host URL (a Databricks URL is https:// with no port); on a self-hosted runner, check its firewall and HTTPS_PROXY',
     );
   if (error.code === undefined) return undefined;
   if (UNTRUSTED.has(error.code))

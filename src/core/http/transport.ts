@@ -87,10 +87,15 @@ export function createTransport(userAgent: string): Transport {
     }
     return client;
   };
+  let disposed = false;
   return {
+    // Not a NetworkError: a request after dispose is a bug, never retried as a network fault.
     send: (request, timeoutMs) =>
-      sendOnce(clientFor(request.url, timeoutMs), signals, request, timeoutMs),
+      disposed
+        ? Promise.reject(new Error('an HTTP request was started after the run ended'))
+        : sendOnce(clientFor(request.url, timeoutMs), signals, request, timeoutMs),
     dispose: () => {
+      disposed = true;
       for (const client of clients.values()) client.dispose();
     },
   };

@@ -2,6 +2,7 @@ import { parseJsonObject, stringField } from '../http/json.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
 import type { CiDetector } from './ci-detector.ts';
 import type { Environment } from './github-actions.ts';
+import { unexpandedMacro } from './azure-macro.ts';
 import { acceptJwt, tokenUnavailable } from './source-deps.ts';
 
 const API_VERSION = '7.2-preview.1';
@@ -11,15 +12,15 @@ export const azureDevops: CiDetector = {
   ci: 'azure-devops',
   label: 'Azure Pipelines',
   present: (env) => (env['TF_BUILD'] ? 'TF_BUILD is set' : undefined),
-  source(deps) {
-    const accessToken = deps.env['SYSTEM_ACCESSTOKEN'];
+  source(deps, options) {
+    const accessToken = azureVariable(deps.env, 'SYSTEM_ACCESSTOKEN');
     if (!accessToken)
       throw tokenUnavailable(
         'SYSTEM_ACCESSTOKEN is not in the step environment',
         'Map it in the step: "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)"',
       );
     deps.secrets.add(accessToken);
-    const url = oidcRequestUrl(deps.env);
+    const url = oidcRequestUrl(deps.env, options.azureServiceConnection);
     return {
       description: 'Azure Pipelines',
       choosesAudience: false,
@@ -28,30 +29,51 @@ export const azureDevops: CiDetector = {
   },
 };
 
+/** An agent variable, refused when it holds an unexpanded `$(…)` macro instead of its value. */
+function azureVariable(env: Environment, name: string): string | undefined {
+  const value = env[name];
+  const unexpanded = value ? unexpandedMacro('ci-token', name, value) : undefined;
+  if (unexpanded !== undefined) throw unexpanded;
+  return value || undefined;
+}
+
+const URL_PARTS = [
+  'SYSTEM_TEAMFOUNDATIONCOLLECTIONURI',
+  'SYSTEM_TEAMPROJECTID',
+  'SYSTEM_HOSTTYPE',
+  'SYSTEM_PLANID',
+  'SYSTEM_JOBID',
+];
+
 /** SYSTEM_OIDCREQUESTURI, or the URL the Databricks SDKs build from the job's variables. */
-function oidcRequestUrl(env: Environment): string {
-  const given = env['SYSTEM_OIDCREQUESTURI'];
+function oidcRequestUrl(env: Environment, serviceConnection: string | undefined): string {
+  const given = azureVariable(env, 'SYSTEM_OIDCREQUESTURI');
+  const parts = given === undefined ? URL_PARTS.map((name) => azureVariable(env, name)) : [];
+  const missing = URL_PARTS.filter((_, i) => given === undefined && parts[i] === undefined);
+  if (missing.length > 0)
+    throw tokenUnavailable(
+      `SYSTEM_OIDCREQUESTURI is unset and so is ${missing.join(', ')}`,
+      'Run this in an Azure Pipelines job step (the agent sets these variables)',
+    );
+  const [collection = '', project, hostType, plan, job] = parts;
+  const root = collection.endsWith('/') ? collection : `${collection}/`;
   const base =
-    given ||
-    (() => {
-      const names = [
-        'SYSTEM_TEAMFOUNDATIONCOLLECTIONURI',
-        'SYSTEM_TEAMPROJECTID',
-        'SYSTEM_HOSTTYPE',
-        'SYSTEM_PLANID',
-        'SYSTEM_JOBID',
-      ];
-      const missing = names.filter((name) => !env[name]);
-      if (missing.length > 0)
-        throw tokenUnavailable(
-          `SYSTEM_OIDCREQUESTURI is unset and so is ${missing.join(', ')}`,
-          'Run this in an Azure Pipelines job step (the agent sets these variables)',
-        );
-      const [collection, project, hostType, plan, job] = names.map((name) => env[name] ?? '');
-      const root = collection?.endsWith('/') ? collection : `${collection}/`;
-      return `${root}${project}/_apis/distributedtask/hubs/${hostType}/plans/${plan}/jobs/${job}/oidctoken`;
-    })();
-  return `${base}${base.includes('?') ? '&' : '?'}api-version=${API_VERSION}`;
+    given ??
+    `${root}${project}/_apis/distributedtask/hubs/${hostType}/plans/${plan}/jobs/${job}/oidctoken`;
+  const from = given === undefined ? 'SYSTEM_TEAMFOUNDATIONCOLLECTIONURI' : 'SYSTEM_OIDCREQUESTURI';
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw tokenUnavailable(
+      `${from} is not a URL`,
+      'Do not set it in the step; the agent sets it in every job',
+    );
+  }
+  url.searchParams.set('api-version', API_VERSION);
+  if (serviceConnection !== undefined)
+    url.searchParams.set('serviceConnectionId', serviceConnection);
+  return url.href;
 }
 
 async function requestAzureJwt(

@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.ts';
+import type { CallContext } from '../http/retry.ts';
 import { invalidSetting } from '../config.ts';
 import { audiences, decodeClaims } from './claims.ts';
+import { DEFAULT_TOKEN_FIX, isDefaultServiceAccountToken } from './kubernetes.ts';
 import { tokenUnavailable } from './source-deps.ts';
 import type { SubjectTokenSource } from './source.ts';
 
@@ -29,6 +31,12 @@ export function checkedSource(
           `the token from ${source.description} expired at ${new Date(claims.exp * 1000).toISOString()}`,
           'Get a fresh token: CI tokens live minutes, so exchange it in the step that receives it',
         );
+      if (isDefaultServiceAccountToken(claims))
+        throw tokenUnavailable(
+          `the token from ${source.description} is a Kubernetes default service account token: its audience is the API server (${ctx.secrets.sanitise(audiences(claims).join(', ') || 'none', 200)})`,
+          DEFAULT_TOKEN_FIX,
+        );
+      warnIfShortLived(ctx, source, claims.exp, clock.now());
       const given = audiences(claims);
       // Audiences are not secret: both are shown whole (sanitised), so the mismatch is plain.
       const shown = (text: string): string => `"${ctx.secrets.sanitise(text, 200)}"`;
@@ -41,4 +49,25 @@ export function checkedSource(
       return jwt;
     },
   };
+}
+
+/** Below this, the holder of the Databricks token has too little time to be left unwarned. */
+const SHORT_LIFE_SECONDS = 120;
+
+/**
+ * The Databricks token lives no longer than the JWT it was exchanged for; a JWT given as it is
+ * (a variable, a file) cannot be renewed here, so a nearly spent one means a nearly spent token.
+ */
+function warnIfShortLived(
+  ctx: CallContext,
+  source: SubjectTokenSource,
+  exp: number | undefined,
+  now: number,
+): void {
+  if (source.choosesAudience || typeof exp !== 'number') return;
+  const left = Math.round(exp - now / 1000);
+  if (left >= SHORT_LIFE_SECONDS) return;
+  ctx.log.warning(
+    `The token from ${source.description} expires in ${left} s, and the Databricks token cannot outlive it: whatever receives DATABRICKS_TOKEN (a command run by exec, a later step) has at most ${left} s. Exchange earlier in the job, or have the CI mint the token later (GitLab: id_tokens live as long as the job's timeout, 5 minutes without one)`,
+  );
 }

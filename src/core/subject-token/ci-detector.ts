@@ -23,6 +23,8 @@ export type CiChoice = (typeof CI_CHOICES)[number];
 /** What a detector is told: the audience given explicitly (a flag or DATABRICKS_TOKEN_AUDIENCE). */
 export interface DetectOptions {
   audience: string | undefined;
+  /** Azure Pipelines: the service connection whose token is asked for (sub sc://…). */
+  azureServiceConnection?: string | undefined;
 }
 
 /** One CI: how to tell it runs here, and how to get its JWT (throws that CI's fix when it cannot). */

@@ -26,6 +26,36 @@ export const CI_SUBJECT_SHAPES: Record<CiName, string> = {
   kubernetes: 'system:serviceaccount:<namespace>:<service account>',
 };
 
+/** Where a job on these CIs sets its token's audience itself: no flag of ours changes it. */
+export const AUDIENCE_SET_IN: Partial<Record<CiName, string>> = {
+  gitlab: 'aud: of the token under id_tokens: in .gitlab-ci.yml',
+  kubernetes: 'audience: of the projected serviceAccountToken',
+  jenkins: "the audience of the OIDC provider plugin's credential",
+  'terraform-cloud': 'the workspace variable TFC_WORKLOAD_IDENTITY_AUDIENCE_DATABRICKS',
+  bitbucket: 'oidc: audiences: of the step in bitbucket-pipelines.yml',
+};
+
+/** CIs whose token carries an audience nobody chooses (Azure's, CircleCI's organization ID). */
+export const FIXED_AUDIENCE: Partial<Record<CiName, string>> = {
+  'azure-devops': 'Azure Pipelines',
+  circleci: 'CircleCI',
+};
+
+/**
+ * On a CI where the job's YAML sets the audience, one that is neither of the audiences a policy
+ * should hold (the account ID, the token endpoint) was most likely set by mistake: the audience to
+ * recommend instead (the policy is then built on it, and the YAML changed to match), or undefined.
+ */
+export function audienceToRecommend(
+  ci: CiName | undefined,
+  claims: TokenClaims,
+  expected: readonly (string | undefined)[],
+): string | undefined {
+  const known = expected.filter((value) => value !== undefined);
+  if (ci === undefined || AUDIENCE_SET_IN[ci] === undefined || known.length === 0) return undefined;
+  return audiences(claims).some((aud) => known.includes(aud)) ? undefined : known[0];
+}
+
 export interface SuggestedPolicy {
   issuer: string;
   audiences: string[];
@@ -33,13 +63,20 @@ export interface SuggestedPolicy {
   subject_claim?: string;
 }
 
-/** The federation policy that accepts this token: `sub`, or the stable claim where `sub` varies. */
-export function suggestPolicy(ci: CiName | undefined, claims: TokenClaims): SuggestedPolicy {
+/**
+ * The federation policy that accepts this token: `sub`, or the stable claim where `sub` varies;
+ * with `audience` (see audienceToRecommend), the one the token should have had instead of its own.
+ */
+export function suggestPolicy(
+  ci: CiName | undefined,
+  claims: TokenClaims,
+  audience?: string,
+): SuggestedPolicy {
   const pinned = ci === undefined ? undefined : PINNED_CLAIM[ci];
   const pinnedValue = pinned === undefined ? undefined : claims[pinned];
   const base = {
     issuer: claims.iss ?? '<iss of your token>',
-    audiences: audiences(claims),
+    audiences: audience === undefined ? audiences(claims) : [audience],
   };
   if (pinned !== undefined && (typeof pinnedValue === 'string' || typeof pinnedValue === 'number'))
     return { ...base, subject: String(pinnedValue), subject_claim: pinned };

@@ -1,10 +1,13 @@
+import { neutralise } from '../secrets/text.ts';
+import { audiences, decodeClaims } from './claims.ts';
 import type { CiDetector } from './ci-detector.ts';
 import { acceptJwt, tokenUnavailable, type SourceDeps } from './source-deps.ts';
 import type { SubjectTokenSource } from './source.ts';
 
 /**
  * CircleCI: `circleci run oidc get` mints a JWT for the audience asked for; without an explicit
- * audience (or without the command) the job's CIRCLE_OIDC_TOKEN_V2, whose audience is the org ID.
+ * audience, or with the one CIRCLE_OIDC_TOKEN_V2 already has (the org ID), that variable itself.
+ * Never a silent fallback: a token for another audience than the one asked for is no token.
  */
 export const circleci: CiDetector = {
   ci: 'circleci',
@@ -13,8 +16,10 @@ export const circleci: CiDetector = {
   source(deps, options) {
     const v2 = deps.env['CIRCLE_OIDC_TOKEN_V2'];
     if (v2) deps.secrets.add(v2);
-    if (options.audience !== undefined) return mintedSource(deps, v2);
-    return envSource(deps, v2);
+    const { audience } = options;
+    const v2Audiences = v2 ? audiences(decodeClaims(v2.trim()) ?? {}) : [];
+    if (audience === undefined || v2Audiences.includes(audience)) return envSource(deps, v2);
+    return mintedSource(deps, v2Audiences);
   },
 };
 
@@ -28,17 +33,18 @@ function envSource(deps: SourceDeps, v2: string | undefined): SubjectTokenSource
   };
 }
 
-function mintedSource(deps: SourceDeps, v2: string | undefined): SubjectTokenSource {
+function mintedSource(deps: SourceDeps, v2Audiences: string[]): SubjectTokenSource {
   return {
     description: 'CircleCI (circleci run oidc get)',
     choosesAudience: true,
     async token(_ctx, audience) {
       const args = ['run', 'oidc', 'get', '--claims', JSON.stringify({ aud: audience })];
       const result = await deps.runCommand('circleci', args);
-      if (result === undefined) {
-        if (!v2) throw noCircleToken();
-        return acceptJwt(v2, deps.secrets, 'CIRCLE_OIDC_TOKEN_V2');
-      }
+      if (result === undefined)
+        throw tokenUnavailable(
+          `--audience asks for a token minted by "circleci run oidc get", but the circleci executable is not on PATH`,
+          `Put the circleci CLI on PATH in the job's image, or drop --audience to use CIRCLE_OIDC_TOKEN_V2, whose audience is ${v2Audiences.length > 0 ? `the organization ID ${neutralise(v2Audiences.join(', '), 100)}` : 'the organization ID'}, and list that audience in the federation policy`,
+        );
       if (result.exitCode !== 0)
         throw tokenUnavailable(
           `"circleci run oidc get" failed with exit code ${result.exitCode}`,

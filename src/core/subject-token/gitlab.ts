@@ -1,3 +1,4 @@
+import { neutralise } from '../secrets/text.ts';
 import { audiences, decodeClaims } from './claims.ts';
 import type { CiDetector } from './ci-detector.ts';
 import type { Environment } from './github-actions.ts';
@@ -21,10 +22,18 @@ export const gitlab: CiDetector = {
         );
         const chosen =
           matching.length === 1 ? matching[0] : names.length === 1 ? names[0] : undefined;
+        const hint =
+          'Name the one to use with --oidc-token-env (DATABRICKS_OIDC_TOKEN_ENV), or declare it as DATABRICKS_OIDC_TOKEN under id_tokens:';
+        const shown = neutralise(names.join(', '), 200);
+        if (chosen === undefined && audience === '')
+          throw tokenUnavailable(
+            `${names.length} *_ID_TOKEN variables are set (${shown}) and no --audience says which one to use`,
+            hint,
+          );
         if (chosen === undefined)
           throw tokenUnavailable(
-            `${names.length} *_ID_TOKEN variables are set and ${matching.length} has the audience ${audience}`,
-            'Name the one to use with --oidc-token-env, or declare it as DATABRICKS_OIDC_TOKEN under id_tokens:',
+            `${names.length} *_ID_TOKEN variables are set (${shown}) and ${matching.length} of them have the audience ${neutralise(audience, 200)}`,
+            hint,
           );
         return Promise.resolve(
           acceptJwt(deps.env[chosen] ?? '', deps.secrets, `the variable ${chosen}`),

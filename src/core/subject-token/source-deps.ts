@@ -1,4 +1,5 @@
 import { StageError } from '../errors.ts';
+import { unexpandedMacro } from './azure-macro.ts';
 import type { SecretRegistry } from '../secrets/registry.ts';
 import type { Environment } from './github-actions.ts';
 
@@ -49,6 +50,9 @@ const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** A JWT as found in a variable, a file or a command's output: trimmed, shape-checked, a secret. */
 export function acceptJwt(value: string, secrets: SecretRegistry, where: string): string {
+  // Checked before it is a secret: the macro's name is no secret, and redacted it would say nothing.
+  const unexpanded = unexpandedMacro('ci-token', where, value);
+  if (unexpanded !== undefined) throw unexpanded;
   const jwt = secrets.add(value.trim());
   if (!JWT.test(jwt))
     throw tokenUnavailable(

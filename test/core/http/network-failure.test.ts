@@ -9,8 +9,18 @@ const judge = (code: string | undefined) =>
 
 describe('permanentNetworkFailure', () => {
   it('keeps a DNS hiccup, a reset and an unknown error transient', () => {
-    for (const code of ['EAI_AGAIN', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', undefined])
+    for (const code of ['EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', undefined])
       expect(judge(code)).toBeUndefined();
+  });
+
+  it('calls a refused connection at the first contact with the host a wrong URL, later transient', () => {
+    expect(judge('ECONNREFUSED')?.message).toContain(
+      'Token exchange could not connect to dbc-1234.cloud.databricks.com: the connection was refused (ECONNREFUSED)',
+    );
+    const later = { stage: 'lakebase', what: 'Lakebase credential request' } as const;
+    expect(permanentNetworkFailure(later, url, new NetworkError('refused', 'ECONNREFUSED'))).toBe(
+      undefined,
+    );
   });
 
   it.each([

@@ -77,3 +77,19 @@ describe('an attempt that times out before the headers', () => {
     await vi.waitFor(() => expect(silent.open.size).toBe(0), { timeout: 10_000, interval: 50 });
   });
 });
+
+describe('a transport after dispose', () => {
+  it('refuses a request with an error that is not a network fault, so nothing retries it', async () => {
+    const answering = await startAnsweringServer();
+    const transport = createTransport('test');
+    try {
+      transport.dispose();
+      const attempt = transport.send({ method: 'GET', url: answering.url, headers: {} }, 1000);
+      await expect(attempt).rejects.toThrow(/after the run ended/);
+      await expect(attempt).rejects.not.toThrow(NetworkError);
+      expect(answering.headers).toEqual([]);
+    } finally {
+      answering.server.close();
+    }
+  });
+});
