@@ -23,7 +23,7 @@ import type { LogSink } from './secrets/log.ts';
 import type { SecretRegistry } from './secrets/registry.ts';
 import type { CiName } from './subject-token/ci-detector.ts';
 import { decodeClaims, describeClaims, type TokenClaims } from './subject-token/claims.ts';
-import { ownAudience } from './subject-token/own-audience.ts';
+import { ownAudience } from './databricks/own-audience.ts';
 import { currentJwt, type CurrentJwt, type SubjectTokenSource } from './subject-token/source.ts';
 
 /** No new attempt starts after this: far inside the 5-minute life of a GitHub JWT. */

@@ -26,8 +26,51 @@ describe('architecture boundaries', () => {
       'src/cli/x.ts',
       "import { parseInputs } from '../action/inputs.ts';\nexport const p = parseInputs;\n",
     ],
+    // The holes: the process, files, child processes and the console, however reached.
+    ['src/core/x.ts', 'export const env = globalThis.process.env;\n'],
+    ['src/core/x.ts', "import { env } from 'node:process';\nexport const e = env;\n"],
+    ['src/core/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+    ['src/core/x.ts', "import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n"],
+    ['src/core/x.ts', "import { spawn } from 'node:child_process';\nexport const s = spawn;\n"],
+    ['src/core/x.ts', "console.log('x');\n"],
+    ['src/core/x.ts', "globalThis.console.log('x');\n"],
+    ['src/cli/x.ts', "import * as core from '@actions/core';\nexport const c = core;\n"],
+    // The core's layers: secrets < http < subject-token < ci < databricks.
+    [
+      'src/core/secrets/x.ts',
+      "import { callRest } from '../http/rest.ts';\nexport const c = callRest;\n",
+    ],
+    [
+      'src/core/http/x.ts',
+      "import { givenToken } from '../subject-token/given.ts';\nexport const g = givenToken;\n",
+    ],
+    [
+      'src/core/subject-token/x.ts',
+      "import { parseHost } from '../databricks/host.ts';\nexport const p = parseHost;\n",
+    ],
+    [
+      'src/core/ci/x.ts',
+      "import { parseHost } from '../databricks/host.ts';\nexport const p = parseHost;\n",
+    ],
   ])('%s: refuses %j', async (file, code) => {
     expect(await ruleBreaks(file, code)).not.toEqual([]);
+  });
+
+  it.each([
+    [
+      'src/core/http/x.ts',
+      "import { neutralise } from '../secrets/text.ts';\nexport const n = neutralise;\n",
+    ],
+    [
+      'src/core/databricks/x.ts',
+      "import { decodeClaims } from '../subject-token/claims.ts';\nexport const d = decodeClaims;\n",
+    ],
+    [
+      'src/core/subject-token/x.ts',
+      "import { StageError } from '../errors.ts';\nexport const e = StageError;\n",
+    ],
+  ])('%s: allows a layer below, or the root, %j', async (file, code) => {
+    expect(await ruleBreaks(file, code)).toEqual([]);
   });
 
   it.each(['index.ts', 'startup.ts'])('lets an edge import the core entry %s', async (entry) => {

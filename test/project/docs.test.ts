@@ -7,12 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseInputs } from '../../src/action/inputs.ts';
 import { actionOutputs } from '../../src/action/outputs.ts';
-import {
-  DEFAULT_DATABASE,
-  DEFAULT_LAKEBASE_TTL,
-  DEFAULT_SCOPE,
-  type Credentials,
-} from '../../src/core/index.ts';
+import type { Credentials } from '../../src/core/index.ts';
+import { DEFAULT_DATABASE, DEFAULT_LAKEBASE_TTL, DEFAULT_SCOPE } from '../../src/core/config.ts';
 import { repositorySlug } from '../../tools/release-files.ts';
 import { SECRET_OUTPUTS } from '../support/leaks.ts';
 import { CLI_MESSAGES, errorMessages, stageLabels, type ErrorMessage } from './error-messages.ts';

@@ -2,7 +2,7 @@ import { ConfigurationError, StageError } from '../errors.ts';
 import { trustsMetadata, type Host } from './host.ts';
 import type { Config } from '../config.ts';
 import { codeOrText, nonEmptyString, parseJsonObject, stringField } from '../http/json.ts';
-import { isUuid } from '../http/server-values.ts';
+import { isUuid } from '../secrets/server-values.ts';
 import { hasSpaceOrControl } from '../secrets/text.ts';
 import { callWithRetries, type CallContext } from '../http/retry.ts';
 

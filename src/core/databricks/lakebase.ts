@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StageError } from '../errors.ts';
 import type { LakebaseTarget } from '../config.ts';
 import { objectField, requiredString, stringField } from '../http/json.ts';
-import { isHostName, isUserName } from '../http/server-values.ts';
+import { isHostName, isUserName } from '../secrets/server-values.ts';
 import { callRest, RestError } from '../http/rest.ts';
 import { deadBearer, isDeadBearer } from './dead-bearer.ts';
 import { formatDuration } from '../clock.ts';

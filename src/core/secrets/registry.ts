@@ -1,4 +1,4 @@
-import { isToken } from '../http/server-values.ts';
+import { isToken } from './server-values.ts';
 import { clip, defuse } from './text.ts';
 
 /**

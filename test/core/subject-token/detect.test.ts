@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   CI_CHOICES,
-  CI_DETECTORS,
   detectCi,
   detectSubjectToken,
   SecretRegistry,
   sourceFailure,
   suggestPolicy,
-  type SourceDeps,
   type SourceOptions,
 } from '../../../src/core/index.ts';
+import { CI_DETECTORS } from '../../../src/core/subject-token/detect.ts';
+import type { SourceDeps } from '../../../src/core/subject-token/source-deps.ts';
 
 const jwt = (claims: Record<string, unknown>): string =>
   `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;

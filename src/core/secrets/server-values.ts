@@ -1,4 +1,4 @@
-import { hasSpaceOrControl } from '../secrets/text.ts';
+import { hasSpaceOrControl } from './text.ts';
 
 // Server answers are untrusted: each value is checked by its kind and bounded in size before it
 // shapes a URL, reaches a log or goes into the environment of every later step (where a value of

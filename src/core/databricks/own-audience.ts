@@ -1,6 +1,6 @@
-import type { Target } from '../databricks/discovery.ts';
+import type { Target } from './discovery.ts';
 import type { LogSink } from '../secrets/log.ts';
-import { audiences, type TokenClaims } from './claims.ts';
+import { audiences, type TokenClaims } from '../subject-token/claims.ts';
 
 /**
  * The audience of a token the source did not mint for us is the token's own aud: report that,
