@@ -105,3 +105,10 @@ export {
 } from './subject-token/source-deps.ts';
 export { ExchangeRefusedError } from './databricks/exchange.ts';
 export { peekSubjectToken, type PeekedToken } from './peek.ts';
+export {
+  serviceVariables,
+  startMetadataService,
+  type MetadataService,
+  type ServiceOptions,
+} from './metadata-service/service.ts';
+export { refreshMargin } from './metadata-service/renewing.ts';

@@ -104,7 +104,9 @@ function idTokenReply(setup: GitHubSetup, side: GitHubSide, call: Call): Reply {
   const audiences = call.query.getAll('audience');
   if (audiences.length > 1) return githubError(400, 'The audience parameter may be given once.');
   const aud = audiences[0] || undefined;
-  const jwt = issueJwt(setup, side, aud === undefined ? {} : { aud }, {});
+  const lifetime = side.idTokenLifetimeSeconds;
+  const options = lifetime === undefined ? {} : { expiresInSeconds: lifetime };
+  const jwt = issueJwt(setup, side, aud === undefined ? {} : { aud }, options);
   return jsonReply(200, { count: 1, value: jwt });
 }
 

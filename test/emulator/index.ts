@@ -152,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rateLimiter?.reset();
       latencyMs = options.latencyMs ?? 0;
       side.claims = structuredClone(initialClaims);
+      delete side.idTokenLifetimeSeconds;
       ci.reset();
       emulator.workspace.metadata = initialMetadata();
     },

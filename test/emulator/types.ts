@@ -44,6 +44,11 @@ export interface GitHubSide {
   requestUrl: string;
   requestToken: string;
   claims: GitHubClaims;
+  /**
+   * The life of every token the id-token service issues (GitHub's is 300 s); tests set seconds to
+   * compress a job of hours into a minute. Cleared by reset().
+   */
+  idTokenLifetimeSeconds?: number;
   mintJwt(
     overrides?: Partial<GitHubClaims> & { aud?: string },
     options?: { signWithForeignKey?: boolean; expiresInSeconds?: number },
@@ -275,6 +280,8 @@ export interface LakebaseState {
   /** Awaited before the credential is answered; kept across reset(). */
   onCredential?: (c: Omit<DatabaseCredential, 'requestId'>) => Promise<void>;
   credentials: DatabaseCredential[];
+  /** Overrides every credential's life (the API's is 1 h): tests compress expiry. Cleared by reset(). */
+  credentialLifetimeSeconds?: number;
 }
 
 export type RouteName =
