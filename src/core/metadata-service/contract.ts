@@ -24,7 +24,7 @@ export interface Expected {
 const trimSlash = (value: string): string => value.replace(/\/+$/, '');
 
 /** Why this request gets no token, or undefined when it is the SDKs' request. */
-export function refusal(request: ServiceRequest, expected: Expected): Refusal | undefined {
+export function refusalOf(request: ServiceRequest, expected: Expected): Refusal | undefined {
   const header = (name: string): string | undefined => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(',') : value;

@@ -13,7 +13,7 @@ import {
   type LakebaseCredential,
 } from '../databricks/lakebase.ts';
 import { describeFailure } from '../errors.ts';
-import { refusal, tokenBody } from './contract.ts';
+import { refusalOf, tokenBody } from './contract.ts';
 import { removePassfile, writePassfile } from './passfile.ts';
 import { Renewing, type Lease } from './renewing.ts';
 
@@ -125,8 +125,11 @@ async function answer(
     response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     response.end(JSON.stringify(body));
   };
-  const refused = refusal(request, expected);
-  if (refused !== undefined) return reply(refused.status, { error: refused.error });
+  const refused = refusalOf(request, expected);
+  if (refused !== undefined) {
+    const { status, ...body } = refused;
+    return reply(status, body);
+  }
   try {
     const token = await tokens.current();
     const expiresAt = token.expiresAt?.getTime() ?? tokens.held?.expiresAt ?? 0;
