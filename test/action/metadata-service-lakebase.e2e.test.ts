@@ -3,14 +3,13 @@
 // credential expired still log in; no PGPASSWORD is exported; the post step deletes the file.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useLakebasePostgres } from '../postgres/lakebase.ts';
-import { SP_APPLICATION_ID, useEmulator } from './fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { pastLatestCredential, useLakebasePostgres } from '../postgres/lakebase.ts';
+import { SP_APPLICATION_ID, useEmulator, useRunnerTemp } from './fixture.ts';
 
 const exec = promisify(execFile);
 
@@ -51,11 +50,7 @@ async function pgUser(env: Record<string, string>): Promise<string> {
 describe('export-env: metadata-service with Lakebase, against a real PostgreSQL', () => {
   const fx = useEmulator();
   const db = useLakebasePostgres(() => fx.emulator);
-  let runnerTemp: string;
-  beforeEach(async () => {
-    runnerTemp = await mkdtemp(join(tmpdir(), 'runner-temp-'));
-  });
-  afterEach(async () => rm(runnerTemp, { recursive: true, force: true }));
+  const temp = useRunnerTemp();
 
   it(
     'psql and node-postgres reconnect after the first credential expired',
@@ -74,7 +69,7 @@ describe('export-env: metadata-service with Lakebase, against a real PostgreSQL'
         'export-env': 'metadata-service',
         'lakebase-instance': 'orders-db',
       };
-      const main = await fx.run(inputs, { env: { RUNNER_TEMP: runnerTemp } });
+      const main = await fx.run(inputs, { env: { RUNNER_TEMP: temp.dir } });
       expect(main.exitCode, main.stdout).toBe(0);
       const pgVariables = Object.fromEntries(
         Object.entries(main.env).filter(([name]) => name.startsWith('PG')),
@@ -93,11 +88,7 @@ describe('export-env: metadata-service with Lakebase, against a real PostgreSQL'
       expect(await pgUser(pgVariables)).toBe(SP_APPLICATION_ID);
 
       // Wait out the credential the service started with, and its renewal.
-      const credentials = fx.emulator.lakebase.credentials;
-      const served = credentials.at(-1);
-      if (served === undefined) throw new Error('no credential minted');
-      while (Date.now() < served.expiresAt.getTime() + 500 || credentials.at(-1) === served)
-        await new Promise((resolve) => setTimeout(resolve, 250));
+      const served = await pastLatestCredential(fx.emulator);
       // The control: the first credential no longer logs in.
       await expect(
         psqlUser({ ...pgVariables, PGPASSFILE: '/dev/null', PGPASSWORD: served.token }),
@@ -106,7 +97,7 @@ describe('export-env: metadata-service with Lakebase, against a real PostgreSQL'
       expect(await pgUser(pgVariables)).toBe(SP_APPLICATION_ID);
 
       const post = await fx.run(inputs, {
-        env: { RUNNER_TEMP: runnerTemp },
+        env: { RUNNER_TEMP: temp.dir },
         post: { state: main.state },
       });
       expect(post.exitCode).toBe(0);

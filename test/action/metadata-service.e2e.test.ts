@@ -4,13 +4,12 @@
 // step stops the service. Every call succeeds, with far fewer exchanges than calls, and no leak.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findLeaks } from '../support/leaks.ts';
-import { requestsTo, SP_APPLICATION_ID, useEmulator } from './fixture.ts';
+import { requestsTo, SP_APPLICATION_ID, useEmulator, useRunnerTemp } from './fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const JS_LOOP = join(ROOT, 'test', 'action', 'sdk-loop.ts');
@@ -71,11 +70,7 @@ const alive = (pid: number): boolean => {
 
 describe('export-env: metadata-service', () => {
   const fx = useEmulator();
-  let runnerTemp: string;
-  beforeEach(async () => {
-    runnerTemp = await mkdtemp(join(tmpdir(), 'runner-temp-'));
-  });
-  afterEach(async () => rm(runnerTemp, { recursive: true, force: true }));
+  const temp = useRunnerTemp();
 
   it(
     'serves the Python and JS SDKs in later steps over several token lifetimes, then stops in the post step',
@@ -91,7 +86,7 @@ describe('export-env: metadata-service', () => {
         'client-id': SP_APPLICATION_ID,
         'export-env': 'metadata-service',
       };
-      const main = await fx.run(inputs, { env: { RUNNER_TEMP: runnerTemp } });
+      const main = await fx.run(inputs, { env: { RUNNER_TEMP: temp.dir } });
       expect(main.exitCode, main.stdout).toBe(0);
       expect(Object.keys(main.env).sort()).toEqual([
         'DATABRICKS_AUTH_TYPE',
@@ -109,7 +104,7 @@ describe('export-env: metadata-service', () => {
 
       const exchangesBefore = requestsTo(fx.emulator, 'workspace.token').length;
       const scimBefore = requestsTo(fx.emulator, 'workspace.scim').length;
-      const home = runnerTemp;
+      const home = temp.dir;
       const [python, js] = await Promise.all([
         laterStep(
           '/usr/bin/python3',
@@ -138,16 +133,16 @@ describe('export-env: metadata-service', () => {
       expect(exchanges).toBeLessThanOrEqual(calls / 2);
 
       const post = await fx.run(inputs, {
-        env: { RUNNER_TEMP: runnerTemp },
+        env: { RUNNER_TEMP: temp.dir },
         post: { state: main.state },
       });
       expect(post.exitCode).toBe(0);
       expect(alive(pid)).toBe(false);
       // Its log: what it did, and no secret (the tokens it served, the JWTs, the request token).
-      const [dir = ''] = (await readdir(runnerTemp)).filter((name) =>
+      const [dir = ''] = (await readdir(temp.dir)).filter((name) =>
         name.startsWith('databricks-oidc-'),
       );
-      const log = await readFile(join(runnerTemp, dir, 'metadata-service.log'), 'utf8');
+      const log = await readFile(join(temp.dir, dir, 'metadata-service.log'), 'utf8');
       expect(log).toContain('Serving');
       const served = fx.emulator.issuedTokens.map((issued) => issued.token);
       const secrets = [...fx.emulator.secrets(), ...served, fx.emulator.github.requestToken];

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { useLakebasePostgres } from '../postgres/lakebase.ts';
+import { pastLatestCredential, useLakebasePostgres } from '../postgres/lakebase.ts';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
 import { cliLeaks, jobPath, startCli } from './runner.ts';
 
@@ -86,11 +86,7 @@ describe('serve with a Lakebase credential, against a real PostgreSQL', () => {
             })
           ).stdout.trim();
         expect(await psql(pgEnv)).toBe(CLIENT_ID);
-        const credentials = fx.emulator.lakebase.credentials;
-        const first = credentials.at(-1);
-        if (first === undefined) throw new Error('no credential minted');
-        while (Date.now() < first.expiresAt.getTime() + 500 || credentials.at(-1) === first)
-          await new Promise((resolve) => setTimeout(resolve, 250));
+        const first = await pastLatestCredential(fx.emulator);
         await expect(
           psql({ ...pgEnv, PGPASSFILE: '/dev/null', PGPASSWORD: first.token }),
         ).rejects.toThrow();
@@ -98,7 +94,7 @@ describe('serve with a Lakebase credential, against a real PostgreSQL', () => {
         server.child.kill('SIGTERM');
         expect(await server.exited).toBe(0);
         expect(existsSync(passfile)).toBe(false);
-        const tokens = credentials.map((credential) => credential.token);
+        const tokens = fx.emulator.lakebase.credentials.map((credential) => credential.token);
         expect(
           cliLeaks({ exitCode: 0, ...server.output() }, [...fx.emulator.secrets(), ...tokens]),
         ).toEqual([]);
