@@ -13,7 +13,18 @@ export const SERVICE_MARK = 'metadata-service';
 
 const STOP_WAIT_MS = 2000;
 
+/** Never a reason for the post step to fail or to skip what follows (revoking a PAT). */
 export async function stopMetadataService(): Promise<void> {
+  try {
+    await stop();
+  } catch (error) {
+    core.warning(
+      `The metadata service could not be stopped cleanly (${error instanceof Error ? error.message : String(error)}); the runner ends it with the job`,
+    );
+  }
+}
+
+async function stop(): Promise<void> {
   const pid = Number(core.getState(SERVICE_STATE.pid));
   const passfile = core.getState(SERVICE_STATE.passfile);
   if (Number.isInteger(pid) && pid > 0 && isOurService(pid)) {

@@ -150,4 +150,28 @@ describe('export-env: metadata-service', () => {
       expect(findLeaks({ ...post, stdout: log }, secrets)).toEqual([]);
     },
   );
+
+  it('with pat-lifetime: one PAT, the main step’s and never one of the service; the post step revokes it and stops the service', async () => {
+    fx.addServicePrincipalPolicy();
+    const inputs = {
+      host: fx.emulator.workspace.url,
+      'client-id': SP_APPLICATION_ID,
+      'export-env': 'metadata-service',
+      'pat-lifetime': '3600',
+    };
+    const main = await fx.run(inputs, { env: { RUNNER_TEMP: temp.dir } });
+    expect(main.exitCode, main.stdout).toBe(0);
+    expect(main.env).not.toHaveProperty('DATABRICKS_TOKEN');
+    const live = fx.emulator.pats.live(SP_APPLICATION_ID);
+    expect(live.map((pat) => pat.tokenId)).toEqual([main.outputs['pat-id']]);
+    const pid = Number(main.state['metadata-service-pid']);
+    expect(alive(pid)).toBe(true);
+    const post = await fx.run(inputs, {
+      env: { RUNNER_TEMP: temp.dir },
+      post: { state: main.state },
+    });
+    expect(post.exitCode).toBe(0);
+    expect(fx.emulator.pats.live(SP_APPLICATION_ID)).toEqual([]);
+    expect(alive(pid)).toBe(false);
+  });
 });

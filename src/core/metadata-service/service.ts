@@ -49,9 +49,11 @@ export async function startMetadataService(
   options: ServiceOptions = {},
 ): Promise<MetadataService> {
   const { clock, log } = deps;
-  const first = await obtainCredentials(config, deps); // fails before announcing a useless service
+  // Never a PAT or an on-behalf-of token: those are the edge's, minted once and revoked by it.
+  const served: Config = { ...config, pat: undefined, obo: undefined };
+  const first = await obtainCredentials(served, deps); // fails before announcing a useless service
   warnIfNotRenewable(first, deps);
-  const tokenOnly: Config = { ...config, lakebase: undefined, pat: undefined, obo: undefined };
+  const tokenOnly: Config = { ...served, lakebase: undefined };
   const tokenLease = (token: Credentials['token']): TokenLease => ({
     value: token,
     expiresAt: token.expiresAt?.getTime() ?? clock.now() + ASSUMED_TOKEN_MS,
