@@ -3,7 +3,7 @@
 // Python SDK and the JS SDK for several token lifetimes (seconds long, in the emulator); the post
 // step stops the service. Every call succeeds, with far fewer exchanges than calls, and no leak.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,8 @@ describe('export-env: metadata-service', () => {
         'client-id': SP_APPLICATION_ID,
         'export-env': 'metadata-service',
       };
+      // fx.run returns once the step's stdout and stderr have closed: a service that held them
+      // would keep the step running (and time this test out).
       const main = await fx.run(inputs, { env: { RUNNER_TEMP: temp.dir } });
       expect(main.exitCode, main.stdout).toBe(0);
       expect(Object.keys(main.env).sort()).toEqual([
@@ -101,6 +103,10 @@ describe('export-env: metadata-service', () => {
       // The step has ended; the service it started has not.
       const pid = Number(main.state['metadata-service-pid']);
       expect(alive(pid)).toBe(true);
+      // The runner's request token went over IPC, not into its environment (or argv).
+      const started = `${readFileSync(`/proc/${pid}/environ`, 'utf8')}${readFileSync(`/proc/${pid}/cmdline`, 'utf8')}`;
+      expect(started).not.toContain(fx.emulator.github.requestToken);
+      expect(started).toContain('metadata-service');
 
       const exchangesBefore = requestsTo(fx.emulator, 'workspace.token').length;
       const scimBefore = requestsTo(fx.emulator, 'workspace.scim').length;
