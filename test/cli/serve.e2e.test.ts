@@ -13,11 +13,11 @@ const sleepUntil = (epochMs: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, epochMs - Date.now())));
 
 /** serve over a GitLab-style JWT file that the test rewrites; the JWTs live `seconds`. */
-async function serveFromFile(seconds: number, extra: string[] = []) {
+async function serveFromFile(seconds: number, extra: string[] = [], fileName = 'jwt') {
   const gitlab = fx.emulator.ci.gitlab;
   const aud = fx.tokenEndpoint();
   fx.trust(gitlab, [aud]);
-  const tokenFile = join(fx.dir, 'jwt');
+  const tokenFile = join(fx.dir, fileName);
   const writeJwt = (expiresInSeconds = seconds) =>
     writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds }));
   await writeJwt();
@@ -109,7 +109,9 @@ describe('serve', () => {
   });
 
   it('says at start that a token file cannot be renewed, serves the held token while a renewal fails, then an error the SDK shows', async () => {
-    const { server, ask, writeJwt } = await serveFromFile(10);
+    // A file name that carries a workflow command: neutralised where the source names it, and
+    // again on the way out, the 503 must not pass it on to the SDK that prints it.
+    const { server, ask, writeJwt } = await serveFromFile(10, [], 'jwt::warning::planted');
     try {
       const first = await ask();
       expect(first.status).toBe(200);
@@ -125,6 +127,8 @@ describe('serve', () => {
       const failed = await ask();
       expect(failed.status).toBe(503);
       expect(String(failed.body['message'])).toMatch(/expired/);
+      expect(String(failed.body['message'])).toContain('jwt');
+      expect(String(failed.body['message'])).not.toContain('::warning::');
       expect(failed.body).not.toHaveProperty('access_token');
       expect(server.output().stderr).toContain('Renewing the Databricks token failed');
     } finally {

@@ -140,7 +140,7 @@ async function answer(
     // The SDKs show the status and this text; the service's own log has the same line.
     reply(503, {
       error: 'temporarily_unavailable',
-      message: deps.secrets.redact(describeFailure(error)),
+      message: deps.secrets.sanitise(describeFailure(error), 2000),
     });
   }
 }
