@@ -50,7 +50,7 @@ export async function longJob(
   emulator.reset();
   emulator.setLatency(0);
   addJobPolicy(emulator, { audiences: [`${emulator.workspace.url}/oidc/v1/token`] });
-  emulator.github.idTokenLifetimeSeconds = tokenSeconds;
+  emulator.github.lifetimeSeconds = tokenSeconds;
   const files = Object.fromEntries(
     ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'].map((name) => [
       name,

@@ -80,7 +80,7 @@ describe('export-env: metadata-service', () => {
         true,
       );
       fx.addServicePrincipalPolicy();
-      fx.emulator.github.idTokenLifetimeSeconds = 8; // GitHub's 5 minutes, compressed
+      fx.emulator.github.lifetimeSeconds = 8; // GitHub's 5 minutes, compressed
       const inputs = {
         host: fx.emulator.workspace.url,
         'client-id': SP_APPLICATION_ID,

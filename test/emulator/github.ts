@@ -64,7 +64,7 @@ function issueJwt(
     iss: setup.issuer,
     nbf: iat - 600,
     iat,
-    exp: iat + (options.expiresInSeconds ?? 300),
+    exp: iat + (options.expiresInSeconds ?? side.lifetimeSeconds),
     ...overrides,
   };
   const key = options.signWithForeignKey ? setup.keys.foreign : setup.keys.signing;
@@ -81,6 +81,7 @@ export function createGitHubSide(setup: GitHubSetup): GitHubSide {
     requestUrl: `${setup.issuer}/_apis/distributedtask/hubs/Actions/plans/${plan}/jobs/${job}/idtoken?api-version=2.0`,
     requestToken: randomBytes(32).toString('base64url'),
     claims: setup.claims,
+    lifetimeSeconds: 300,
     mintJwt: (overrides = {}, options = {}) => issueJwt(setup, side, overrides, options),
   };
   setup.addSecret(side.requestToken);
@@ -104,9 +105,7 @@ function idTokenReply(setup: GitHubSetup, side: GitHubSide, call: Call): Reply {
   const audiences = call.query.getAll('audience');
   if (audiences.length > 1) return githubError(400, 'The audience parameter may be given once.');
   const aud = audiences[0] || undefined;
-  const lifetime = side.idTokenLifetimeSeconds;
-  const options = lifetime === undefined ? {} : { expiresInSeconds: lifetime };
-  const jwt = issueJwt(setup, side, aud === undefined ? {} : { aud }, options);
+  const jwt = issueJwt(setup, side, aud === undefined ? {} : { aud }, {});
   return jsonReply(200, { count: 1, value: jwt });
 }
 

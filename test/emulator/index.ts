@@ -152,7 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rateLimiter?.reset();
       latencyMs = options.latencyMs ?? 0;
       side.claims = structuredClone(initialClaims);
-      delete side.idTokenLifetimeSeconds;
+      side.lifetimeSeconds = 300;
       ci.reset();
       emulator.workspace.metadata = initialMetadata();
     },

@@ -44,11 +44,8 @@ export interface GitHubSide {
   requestUrl: string;
   requestToken: string;
   claims: GitHubClaims;
-  /**
-   * The life of every token the id-token service issues (GitHub's is 300 s); tests set seconds to
-   * compress a job of hours into a minute. Cleared by reset().
-   */
-  idTokenLifetimeSeconds?: number;
+  /** Lifetime of the JWTs it issues without expiresInSeconds (300 s, as GitHub's); reset() restores it. */
+  lifetimeSeconds: number;
   mintJwt(
     overrides?: Partial<GitHubClaims> & { aud?: string },
     options?: { signWithForeignKey?: boolean; expiresInSeconds?: number },
