@@ -46,6 +46,7 @@ writeFileSync(join(BUILD, 'package.json'), '{ "sideEffects": false }\n');
 
 ncc('action/index.js', DIST, '--license', 'licenses.txt');
 ncc('action/post-entry.js', join(DIST, 'post'));
+ncc('action/metadata-service-entry.js', join(DIST, 'metadata-service'));
 ncc('cli/index.js', join(BUILD, 'cli-bundle'));
 const cli = join(DIST, 'cli.js');
 writeFileSync(

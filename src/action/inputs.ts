@@ -6,7 +6,7 @@ import {
   type SettingReader,
 } from '../core/index.ts';
 
-export type ExportMode = 'token' | 'oidc' | 'none';
+export type ExportMode = 'token' | 'oidc' | 'metadata-service' | 'none';
 
 /** The core's settings plus what only the action has: a JWT given as input, and what to export. */
 export interface ActionInputs extends Config {
@@ -28,6 +28,12 @@ export function parseInputs(read: SettingReader): ActionInputs {
       'export-env',
       'is "oidc", which cannot be combined with oidc-token',
       'The Databricks CLI and SDKs can only refresh with a GitHub token; use export-env: token with oidc-token',
+    );
+  if (exportEnv === 'metadata-service' && oidcToken !== undefined)
+    throw invalidSetting(
+      'export-env',
+      'is "metadata-service", which cannot be combined with oidc-token',
+      'The service renews tokens by asking GitHub again, and a given token cannot be renewed; use export-env: token with oidc-token',
     );
   return {
     ...config,
@@ -56,14 +62,16 @@ function parseExportMode(value: string): ExportMode {
       return 'token';
     case 'oidc':
       return 'oidc';
+    case 'metadata-service':
+      return 'metadata-service';
     case 'none':
     case 'false':
       return 'none';
     default:
       throw invalidSetting(
         'export-env',
-        `${quoted(value)} is not one of token, oidc, none`,
-        'Use token (default), oidc or none',
+        `${quoted(value)} is not one of token, oidc, metadata-service, none`,
+        'Use token (default), oidc, metadata-service or none',
       );
   }
 }

@@ -17,6 +17,7 @@ import {
   VERSION,
 } from '../core/index.ts';
 import { parseInputs } from './inputs.ts';
+import { launchMetadataService } from './metadata-service-launch.ts';
 import { withJobDefaults } from './job-token-inputs.ts';
 import { savePatState } from './pat-state.ts';
 import { actionOutputs, exportedEnv } from './outputs.ts';
@@ -68,7 +69,10 @@ export async function run(): Promise<void> {
     });
     if (inputs.exportEnv === 'token' && credentials.tokens?.pat === undefined)
       warnIfShortLived(credentials, log);
-    const exported = exportedEnv(credentials, inputs.exportEnv);
+    const exported =
+      inputs.exportEnv === 'metadata-service'
+        ? await launchMetadataService(credentials.database !== undefined, secrets, log)
+        : exportedEnv(credentials, inputs.exportEnv);
     await writeSummary(credentials, Object.keys(exported), log);
     for (const [name, value] of Object.entries(actionOutputs(credentials)))
       core.setOutput(name, value);
@@ -127,6 +131,6 @@ function warnIfShortLived({ token }: Credentials, log: LogSink): void {
   const now = Date.now();
   if (token.expiresAt === undefined || token.expiresAt.getTime() - now > SHORT_LIVED_MS) return;
   log.notice(
-    `The Databricks token ${describeExpiry(token, now)}, as it lives only as long as the GitHub token. For longer steps, use export-env: oidc, with which the Databricks CLI and SDKs fetch fresh tokens themselves.`,
+    `The Databricks token ${describeExpiry(token, now)}, as it lives only as long as the GitHub token. For longer steps, use export-env: metadata-service (a local service renews it for every later step) or export-env: oidc.`,
   );
 }

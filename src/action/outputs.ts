@@ -54,7 +54,9 @@ export function exportedEnv(result: Credentials, mode: ExportMode): Record<strin
       ? { DATABRICKS_ACCOUNT_ID: target.accountId }
       : {};
   switch (mode) {
+    // With metadata-service, the service's own variables (metadata-service-launch.ts) instead.
     case 'none':
+    case 'metadata-service':
       return {};
     case 'token':
       return {

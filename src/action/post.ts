@@ -20,6 +20,7 @@ import {
   VERSION,
 } from '../core/index.ts';
 import { parseInputs } from './inputs.ts';
+import { stopMetadataService } from './metadata-service-stop.ts';
 import { withJobDefaults } from './job-token-inputs.ts';
 import { subjectTokenSource } from './subject-source.ts';
 import { STATE } from './pat-state.ts';
@@ -37,6 +38,7 @@ const runnerLog: LogSink = {
 };
 
 export async function runPost(): Promise<void> {
+  await stopMetadataService();
   const secrets = new SecretRegistry((value) => core.setSecret(value));
   const tokenId = core.getState(STATE.id);
   if (tokenId === '') {

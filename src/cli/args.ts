@@ -46,8 +46,9 @@ const COMMAND_FLAGS: Record<Command, CommandSpec> = {
     child: false,
   },
   exec: { strings: [...COMMON, ...PAT_STRINGS], booleans: PAT_BOOLEANS, child: true },
-  token: { strings: COMMON, booleans: ['json'], child: false },
-  serve: { strings: [...COMMON, 'format'], booleans: [], child: true },
+  // A Lakebase credential has no place in a printed token: refused with its own message below.
+  token: { strings: BASE, booleans: ['json'], child: false },
+  serve: { strings: [...COMMON, 'format', 'output'], booleans: ['force'], child: true },
   policy: { strings: COMMON, booleans: [], child: false },
   doctor: { strings: COMMON, booleans: ['json'], child: false },
   'obo mint': {
@@ -114,6 +115,11 @@ export function parseCommandLine(argv: string[]): ArgsResult {
   for (const arg of own) {
     if (!arg.startsWith('-')) continue;
     const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
+    if (command === 'token' && LAKEBASE_FLAGS.includes(name))
+      return {
+        kind: 'usage-error',
+        message: `token prints a Databricks token only and takes no --${name}; for a Lakebase credential use exchange, exec or serve (which keeps a PGPASSFILE current)`,
+      };
     if (!spec.strings.includes(name) && !spec.booleans.includes(name))
       return {
         kind: 'usage-error',

@@ -52,7 +52,9 @@ Print only the access token (cached 0600 until 60 s before expiry), for apiKeyHe
 A local Databricks metadata service (auth type metadata-service) on 127.0.0.1 that re-exchanges
 near expiry. With CMD: runs it with DATABRICKS_AUTH_TYPE, DATABRICKS_METADATA_SERVICE_URL and
 DATABRICKS_HOST set, and stops when it exits. Without: prints those variables (--format) and runs
-until SIGINT/SIGTERM.`,
+until SIGINT/SIGTERM. With --lakebase-*: keeps a password file (PGPASSFILE) current ahead of each
+credential's expiry and hands off PGHOST, PGPORT, PGDATABASE, PGUSER, PGSSLMODE, PGPASSFILE.
+  --output FILE   write the variables to a new 0600 FILE instead of stdout (--force replaces it)`,
   policy: `databricks-oidc policy [flags]
 Print the federation policy that accepts this job's token (JSON, then the databricks CLI commands).`,
   doctor: `databricks-oidc doctor [flags]

@@ -1,6 +1,9 @@
 // Shared set-up for the end-to-end suites: one emulator per file, a fresh state per test,
 // and helpers that run the bundled action against it and check that nothing leaked.
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import {
   addJobPolicy,
   JOB_SERVICE_PRINCIPAL,
@@ -45,3 +48,13 @@ export function useEmulator(): Fixture {
 }
 
 export { requestsTo } from '../emulator/index.ts';
+
+/** A RUNNER_TEMP of its own per test, that outlives the step (the service keeps files there). */
+export function useRunnerTemp(): { readonly dir: string } {
+  const temp = { dir: '' };
+  beforeEach(async () => {
+    temp.dir = await mkdtemp(join(tmpdir(), 'runner-temp-'));
+  });
+  afterEach(async () => rm(temp.dir, { recursive: true, force: true }));
+  return temp;
+}

@@ -24,6 +24,7 @@ describe('parseInputs', () => {
     ['false', 'none'],
     ['OIDC', 'oidc'],
     ['none', 'none'],
+    ['Metadata-Service', 'metadata-service'],
   ])('reads export-env %s as %s', (value, mode) => {
     expect(parse({ host: 'h.cloud.databricks.com', 'export-env': value }).exportEnv).toBe(mode);
   });
@@ -38,6 +39,16 @@ describe('parseInputs', () => {
     expect(() =>
       parse({ host: 'h.cloud.databricks.com', 'client-id': '5581763342009999' }),
     ).toThrow(/numeric service principal ID/);
+  });
+
+  it('refuses export-env metadata-service with oidc-token, which it could not renew', () => {
+    expect(() =>
+      parse({
+        host: 'h.cloud.databricks.com',
+        'export-env': 'metadata-service',
+        'oidc-token': JWT,
+      }),
+    ).toThrow(/"metadata-service", which cannot be combined with oidc-token/);
   });
 
   it('refuses export-env oidc with oidc-token', () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { requestsTo } from '../emulator/index.ts';
 import { CLIENT_ID, exportedToken, useCliEmulator } from './fixture.ts';
-import { CLI_ENTRY, cliLeaks, jobPath, runCli, startCli } from './runner.ts';
+import { CLI_ENTRY, cliLeaks, jobPath, runCli } from './runner.ts';
 
 const fx = useCliEmulator();
 const SDK_STEP = fileURLToPath(new URL('../action/sdk-step.ts', import.meta.url));
@@ -91,66 +91,6 @@ describe('token', () => {
 });
 
 describe('serve', () => {
-  it('answers the metadata-service contract from its cache, and re-exchanges once the token nears expiry', async () => {
-    const gitlab = fx.emulator.ci.gitlab;
-    const aud = fx.tokenEndpoint();
-    fx.trust(gitlab, [aud]);
-    const tokenFile = join(tmpdir(), `serve-jwt-${process.pid}`);
-    // 130 s JWTs: the Databricks token lives as long, 10 s outside serve's 120 s refresh margin.
-    const freshJwt = () => writeFile(tokenFile, gitlab.mintJwt({ aud }, { expiresInSeconds: 130 }));
-    await freshJwt();
-    const server = startCli(
-      [
-        'serve',
-        '--format',
-        'shell',
-        '--oidc-token-file',
-        tokenFile,
-        '--host',
-        fx.emulator.workspace.url,
-        '--client-id',
-        CLIENT_ID,
-      ],
-      { GITLAB_CI: 'true', TMPDIR: fx.dir },
-    );
-    try {
-      const url = (await server.waitFor(/DATABRICKS_METADATA_SERVICE_URL='([^']+)'/))[1] ?? '';
-      expect(new URL(url).hostname).toBe('127.0.0.1');
-      expect(new URL(url).pathname.length).toBeGreaterThan(20);
-      const ask = (headers: Record<string, string>) => fetch(url, { headers });
-      const contract = {
-        'X-Databricks-Metadata-Version': '1',
-        'X-Databricks-Host': fx.emulator.workspace.url,
-      };
-      expect((await ask({ 'X-Databricks-Host': fx.emulator.workspace.url })).status).toBe(400);
-      expect(
-        (await ask({ ...contract, 'X-Databricks-Host': 'https://other.example.com' })).status,
-      ).toBe(404);
-      expect((await fetch(new URL('/', url))).status).toBe(404);
-      const first = (await (await ask(contract)).json()) as Record<string, unknown>;
-      expect(first['token_type']).toBe('Bearer');
-      expect(Number(first['expires_on']) * 1000).toBeGreaterThan(Date.now());
-      const again = (await (await ask(contract)).json()) as Record<string, unknown>;
-      expect(again['access_token']).toBe(first['access_token']);
-      expect(fx.exchanges()).toBe(1); // the exchange before it announced itself, then the cache
-      await freshJwt(); // the file is read again at each exchange, as a projected token is
-      const intoMargin = Number(first['expires_on']) * 1000 - 120_000 - Date.now() + 1000;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, intoMargin)));
-      const second = (await (await ask(contract)).json()) as Record<string, unknown>;
-      expect(second['access_token']).not.toBe(first['access_token']);
-      expect(fx.exchanges()).toBe(2);
-      server.child.kill('SIGTERM');
-      expect(await server.exited).toBe(0);
-      const { stdout, stderr } = server.output();
-      const served = [String(first['access_token']), String(second['access_token'])];
-      expect(
-        cliLeaks({ exitCode: 0, stdout, stderr }, [...fx.emulator.secrets(), ...served]),
-      ).toEqual([]);
-    } finally {
-      server.child.kill('SIGKILL');
-    }
-  });
-
   it('serves the Databricks SDK for JavaScript (auth type metadata-service) in a child it runs', async () => {
     const run = await fx.run(['serve', '--', process.execPath, SDK_STEP], fx.gitlabJob());
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
@@ -236,6 +176,16 @@ describe('bad input', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain('--hots');
+  });
+
+  it('token --lakebase-*: refused before any request, pointing at the commands that use it', async () => {
+    const run = await fx.run(['token', '--lakebase-instance', 'orders-db'], fx.gitlabJob());
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(
+      'token prints a Databricks token only and takes no --lakebase-instance',
+    );
+    expect(fx.exchanges()).toBe(0);
   });
 
   it('two explicit token sources at once: exit 2', async () => {

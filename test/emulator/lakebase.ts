@@ -42,6 +42,7 @@ function fingerprint(r: MintRequest): string {
 
 export class LakebaseStore implements LakebaseState {
   onCredential?: (c: Omit<DatabaseCredential, 'requestId'>) => Promise<void>;
+  credentialLifetimeSeconds?: number;
   readonly credentials: DatabaseCredential[] = [];
   readonly #instances = new Map<string, InstanceEntry>();
   readonly #endpoints = new Map<string, EndpointView>();
@@ -102,7 +103,9 @@ export class LakebaseStore implements LakebaseState {
     const credential = {
       userName: r.userName,
       token: randomBytes(150).toString('base64url'),
-      expiresAt: new Date(Date.now() + r.lifetimeSeconds * 1000),
+      expiresAt: new Date(
+        Date.now() + (this.credentialLifetimeSeconds ?? r.lifetimeSeconds) * 1000,
+      ),
       kind: r.kind,
       target: r.target,
     };
@@ -120,5 +123,6 @@ export class LakebaseStore implements LakebaseState {
     this.#endpoints.clear();
     this.#byRequestId.clear();
     this.credentials.length = 0;
+    delete this.credentialLifetimeSeconds;
   }
 }

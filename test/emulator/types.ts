@@ -282,6 +282,8 @@ export interface LakebaseState {
   /** Awaited before the credential is answered; kept across reset(). */
   onCredential?: (c: Omit<DatabaseCredential, 'requestId'>) => Promise<void>;
   credentials: DatabaseCredential[];
+  /** Overrides every credential's life (the API's is 1 h): tests compress expiry. Cleared by reset(). */
+  credentialLifetimeSeconds?: number;
 }
 
 export type RouteName =

@@ -15,3 +15,16 @@ export function useLakebasePostgres(emulator: () => Emulator): { readonly server
   afterAll(async () => started.server?.stop());
   return started;
 }
+
+/**
+ * Waits until the latest credential the emulator minted has expired and a newer one exists (a
+ * service renewed it); returns the expired one, for a control that it no longer logs in.
+ */
+export async function pastLatestCredential(emulator: Emulator): Promise<{ token: string }> {
+  const { credentials } = emulator.lakebase;
+  const latest = credentials.at(-1);
+  if (latest === undefined) throw new Error('no Lakebase credential was minted');
+  while (Date.now() < latest.expiresAt.getTime() + 500 || credentials.at(-1) === latest)
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  return latest;
+}

@@ -20,13 +20,16 @@ describe('the bundle', () => {
 // CommonJS starts 2 to 3 ms sooner than an ES module (tools/build.ts): dist/package.json must say
 // so, since the repository's own package.json says "type": "module".
 describe('the bundles', () => {
-  it.each(['index.js', 'post/index.js', 'cli.js'])('dist/%s is CommonJS', async (name) => {
-    const code = await readFile(new URL(`../../dist/${name}`, import.meta.url), 'utf8');
-    expect(code.replace(/^#!.*\n/, '')).toMatch(/^\(\(\)=>\{/);
-    expect(code).toContain('require("');
-    expect(code).not.toContain('import.meta');
-    expect(code).not.toMatch(/^import[\s{]/m);
-  });
+  it.each(['index.js', 'post/index.js', 'metadata-service/index.js', 'cli.js'])(
+    'dist/%s is CommonJS',
+    async (name) => {
+      const code = await readFile(new URL(`../../dist/${name}`, import.meta.url), 'utf8');
+      expect(code.replace(/^#!.*\n/, '')).toMatch(/^\(\(\)=>\{/);
+      expect(code).toContain('require("');
+      expect(code).not.toContain('import.meta');
+      expect(code).not.toMatch(/^import[\s{]/m);
+    },
+  );
 
   it('dist/package.json makes Node read them as CommonJS', async () => {
     const manifest = await readFile(new URL('../../dist/package.json', import.meta.url), 'utf8');

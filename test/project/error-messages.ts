@@ -244,8 +244,17 @@ export const CLI_MESSAGES: CliMessageSite[] = [
         : undefined,
   },
   {
-    // `reply(status, { error: … })`: the JSON body the metadata service refuses a request with.
-    file: 'cli/commands/serve.ts',
+    // `{ status, error: … }`: the JSON body the metadata service refuses a request with.
+    file: 'core/metadata-service/contract.ts',
+    section: 'The metadata service (serve)',
+    text: (node) =>
+      ts.isObjectLiteralExpression(node) && property(node, 'status') !== undefined
+        ? property(node, 'error')
+        : undefined,
+  },
+  {
+    // `reply(status, { error: … })`: the body when no valid token can be served.
+    file: 'core/metadata-service/service.ts',
     section: 'The metadata service (serve)',
     text: (node) => {
       const body = isCallOf(node, 'reply') ? node.arguments[1] : undefined;

@@ -1,117 +1,80 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { obtainCredentials } from '../../core/index.ts';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { invalidSetting, startMetadataService } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
-import { render, resolveFormat } from '../handoff.ts';
+import { checkOutputPath, render, resolveFormat, writeOutputFile } from '../handoff.ts';
 import { announceMasks, HOLDS_SERVICE_URL } from '../mask.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 import { writeStdout } from '../stdio.ts';
 import { runChild } from './exec.ts';
 
-/** A token closer than this to its expiry is replaced before it is served. */
-const REFRESH_MARGIN_MS = 120_000;
+const PASSFILE_FS = { writeFile, rename, rm };
 
-interface Served {
-  accessToken: string;
-  expiresOn: number;
-}
+const SECRET = new Set(['DATABRICKS_METADATA_SERVICE_URL']);
 
-/** The SDKs' metadata-service contract: GET with the version and host headers, a Bearer token back. */
+/** The SDKs' metadata-service contract for a child command or the rest of a job (core's service). */
 export async function serveCommand(
   args: ParsedArgs,
   settings: CliSettings,
   session: Session,
 ): Promise<number> {
+  const output = typeof args.flags['output'] === 'string' ? args.flags['output'] : undefined;
+  const force = args.flags['force'] === true;
+  if (output !== undefined && args.child.length > 0)
+    throw invalidSetting(
+      'output',
+      'cannot be combined with a command after --',
+      'The command gets the variables in its environment; drop --output',
+    );
+  if (output !== undefined) await checkOutputPath(output, force);
   const { ci, deps } = session.coreDeps(settings);
-  const host = settings.config.host.url;
-  let current: Served | undefined;
-  let pending: Promise<Served> | undefined;
-  const fresh = async (): Promise<Served> => {
-    if (current !== undefined && current.expiresOn * 1000 - Date.now() > REFRESH_MARGIN_MS)
-      return current;
-    pending ??= obtainCredentials(settings.config, deps)
-      .then(({ token }) => {
-        const expiresAt = token.expiresAt?.getTime() ?? Date.now() + 5 * 60_000;
-        current = { accessToken: token.accessToken, expiresOn: Math.floor(expiresAt / 1000) };
-        return current;
-      })
-      .finally(() => (pending = undefined));
-    return pending;
-  };
-  await fresh(); // fail before announcing a service that cannot serve
-  const path = `/${randomBytes(24).toString('base64url')}`;
-  const server = createServer(
-    (request, response) => void answer(request, response, path, host, fresh, session),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
-  session.secrets.add(url);
-  const variables = {
-    DATABRICKS_AUTH_TYPE: 'metadata-service',
-    DATABRICKS_METADATA_SERVICE_URL: url,
-    DATABRICKS_HOST: host,
-  };
-  session.log.info(
-    `Metadata service listening on 127.0.0.1 (auth type metadata-service) for ${host}`,
-  );
+  // libpq's password file, in a directory of its own that only this user can enter.
+  const dir =
+    settings.config.lakebase === undefined
+      ? undefined
+      : await mkdtemp(join(tmpdir(), 'databricks-oidc-pg-'));
   try {
-    if (args.child.length > 0)
-      return await runChild(args.child, { ...session.env, ...variables }, session);
-    const requested = resolveFormat(
-      typeof args.flags['format'] === 'string' ? args.flags['format'] : undefined,
-      ci,
-    );
-    // No file to write the variables to: on GitHub they are printed as shell, with shell masks.
-    const format = requested === 'github' ? 'shell' : requested;
-    await announceMasks({
-      ci,
-      format,
-      secrets: [url],
-      note: (line) => session.log.notice(line),
-      holds: HOLDS_SERVICE_URL,
-      // Whatever the format but Azure's commands, the variables are read or sourced later.
-      stdoutIsData: format !== 'azure',
+    const service = await startMetadataService(settings.config, deps, {
+      ...(dir === undefined ? {} : { passfile: { path: join(dir, 'pgpass'), fs: PASSFILE_FS } }),
     });
-    writeStdout(render(format, variables, new Set(['DATABRICKS_METADATA_SERVICE_URL'])));
-    return await untilSignalled();
+    try {
+      const { variables } = service;
+      session.log.info(
+        `Metadata service listening on 127.0.0.1 (auth type metadata-service) for ${variables['DATABRICKS_HOST'] ?? ''}${variables['PGPASSFILE'] ? '; Lakebase password file kept current at PGPASSFILE' : ''}`,
+      );
+      if (args.child.length > 0)
+        return await runChild(args.child, { ...session.env, ...variables }, session);
+      const requested = resolveFormat(
+        typeof args.flags['format'] === 'string' ? args.flags['format'] : undefined,
+        ci,
+      );
+      // No file to write the variables to: on GitHub they are printed as shell, with shell masks.
+      const format = requested === 'github' ? 'shell' : requested;
+      await announceMasks({
+        ci,
+        // Into a file, the masks are plain commands on stdout, not lines for an eval.
+        format: output !== undefined && format === 'shell' ? 'dotenv' : format,
+        secrets: [service.url],
+        note: (line) => session.log.notice(line),
+        holds: HOLDS_SERVICE_URL,
+        // Whatever the format but Azure's commands, the variables are read or sourced later.
+        stdoutIsData: output === undefined && format !== 'azure',
+      });
+      const text = render(format, variables, SECRET);
+      if (output === undefined) writeStdout(text);
+      else {
+        await writeOutputFile(output, text, force);
+        session.log.info(`The variables are in ${output}; the service runs until SIGINT/SIGTERM`);
+      }
+      return await untilSignalled();
+    } finally {
+      await service.close();
+    }
   } finally {
-    server.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     session.dispose();
-  }
-}
-
-async function answer(
-  request: IncomingMessage,
-  response: ServerResponse,
-  path: string,
-  host: string,
-  fresh: () => Promise<Served>,
-  session: Session,
-): Promise<void> {
-  const reply = (status: number, body: object): void => {
-    response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-    response.end(JSON.stringify(body));
-  };
-  if (request.method !== 'GET' || request.url !== path) return reply(404, { error: 'not found' });
-  if (request.headers['x-databricks-metadata-version'] !== '1')
-    return reply(400, { error: 'X-Databricks-Metadata-Version must be 1' });
-  const asked = String(request.headers['x-databricks-host'] ?? '').replace(/\/+$/, '');
-  if (asked !== host.replace(/\/+$/, ''))
-    return reply(404, { error: 'X-Databricks-Host is not the host this service serves' });
-  try {
-    const served = await fresh();
-    reply(200, {
-      access_token: served.accessToken,
-      token_type: 'Bearer',
-      expires_on: served.expiresOn,
-    });
-  } catch (error) {
-    session.log.warning(
-      session.secrets.redact(error instanceof Error ? error.message : String(error)),
-    );
-    reply(502, { error: 'the exchange failed; see the log of databricks-oidc serve' });
   }
 }
 
@@ -120,5 +83,6 @@ function untilSignalled(): Promise<number> {
     const stop = (): void => resolve(0);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
   });
 }
