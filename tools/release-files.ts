@@ -15,6 +15,7 @@ export const PACKAGE_FILES = [
   'dist/cli.js',
   'dist/index.js',
   'dist/licenses.txt',
+  'dist/metadata-service/index.js',
   'dist/package.json',
   'dist/post/index.js',
   'package.json',

@@ -134,22 +134,13 @@ async function resolveTargetAndJwt(
     : Promise.resolve(undefined);
   if (config.audience !== undefined) {
     const jwt = currentJwt(ctx, source, config.audience);
-    const [resolved] = await allSettled(metadata, jwt());
+    // The first failure ends the run at once: the other call, if it wakes, meets the disposed
+    // transport, which refuses it without a retry or a log line (transport.ts).
+    const [resolved] = await Promise.all([metadata, jwt()]);
     return { target: resolveTarget(config, resolved), jwt };
   }
   const target = resolveTarget(config, await metadata);
   return { target, jwt: currentJwt(ctx, source, target.audience) };
-}
-
-/**
- * Both results, or the first failure once both have settled: a request must not outlive the run
- * that started it (the edge disposes the transport when the run fails, under a request in flight).
- */
-async function allSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [first, second] = await Promise.allSettled([a, b]);
-  if (first.status === 'rejected') throw first.reason;
-  if (second.status === 'rejected') throw second.reason;
-  return [first.value, second.value];
 }
 
 interface Exchange {

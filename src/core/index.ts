@@ -61,10 +61,4 @@ export { sourceFailure, type CommandResult } from './subject-token/source-deps.t
 export { ExchangeRefusedError } from './databricks/exchange.ts';
 export { peekSubjectToken, type PeekedToken } from './peek.ts';
 export { VERSION } from './version.ts';
-export {
-  serviceVariables,
-  startMetadataService,
-  type MetadataService,
-  type ServiceOptions,
-} from './metadata-service/service.ts';
-export { refreshMargin } from './metadata-service/renewing.ts';
+export { startMetadataService } from './metadata-service/service.ts';
