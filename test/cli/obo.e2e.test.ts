@@ -91,6 +91,34 @@ describe('obo mint and obo prune', () => {
     expect(live.sort()).toEqual([original, ...minted.slice(2)].sort());
   });
 
+  it('prune claims no token of a rotation whose marker only starts with its own, and keeps per marker', async () => {
+    const { env, partner } = setUp();
+    const ids = async (comment: string): Promise<string> =>
+      handedOff((await mint(env, ['--comment', comment])).stdout)['DATABRICKS_OBO_TOKEN_ID'] ?? '';
+    const mine = await ids('rotated-by:acme');
+    const staging = [await ids('rotated-by:acme staging'), await ids('rotated-by:acme staging')];
+    const prune = await fx.run(
+      [
+        'obo',
+        'prune',
+        '--application-id',
+        partner,
+        '--comment',
+        'rotated-by:acme',
+        '--keep',
+        '1',
+        '--json',
+      ],
+      env,
+    );
+    expect(prune.exitCode, prune.stderr).toBe(0);
+    const plan = JSON.parse(prune.stdout) as PruneJson;
+    expect(plan.kept.map((t) => t.token_id)).toEqual([mine]);
+    expect(plan.deleted).toEqual([]);
+    expect(plan.untouched.map((t) => t.token_id).sort()).toEqual([...staging].sort());
+    expect(fx.emulator.pats.live(partner)).toHaveLength(3);
+  });
+
   it('a dry run deletes nothing and lists what it would delete', async () => {
     const { env, partner } = setUp();
     for (let run = 0; run < 3; run++) expect((await mint(env)).exitCode).toBe(0);
@@ -135,7 +163,7 @@ describe('obo mint and obo prune', () => {
     const { env, partner } = setUp();
     const run = await fx.run(
       ['obo', 'mint', '--application-id', partner, '--format', 'azure'],
-      env,
+      { ...env, TF_BUILD: 'True' },
       (r) => [/DATABRICKS_OBO_TOKEN;issecret=true\](\S+)/.exec(r.stdout)?.[1] ?? ''],
     );
     expect(run.exitCode, run.stderr).toBe(0);

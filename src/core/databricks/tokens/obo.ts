@@ -2,11 +2,11 @@ import { StageError } from '../../errors.ts';
 import { nonEmptyString, type JsonObject } from '../../http/json.ts';
 import { callRest, RestError } from '../../http/rest.ts';
 import type { CallContext } from '../../http/retry.ts';
+import { isTokenId, isUuid, serverDate } from '../../http/server-values.ts';
 import { neutralise } from '../../secrets/text.ts';
 import { expiryOf, readCreatedToken, type Bearer, type Pat, type PatRequest } from './pat.ts';
 import { explainTokenRefusal } from './refusals.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCIM_PAGE = 100;
 
 export interface ServicePrincipal {
@@ -30,7 +30,7 @@ export async function findServicePrincipal(
   bearer: Bearer,
   nameOrId: string,
 ): Promise<ServicePrincipal> {
-  const attribute = UUID.test(nameOrId) ? 'applicationId' : 'displayName';
+  const attribute = isUuid(nameOrId) ? 'applicationId' : 'displayName';
   const filter = `${attribute} eq "${nameOrId.replaceAll('"', '')}"`;
   const found: ServicePrincipal[] = [];
   for (let start = 1; ; start += SCIM_PAGE) {
@@ -67,7 +67,9 @@ function readServicePrincipal(value: unknown): ServicePrincipal[] {
   const object = value as JsonObject;
   const id = nonEmptyString(object['id']);
   const applicationId = nonEmptyString(object['applicationId']);
+  // Ids go into URLs, hand-offs and logs: one that is not of its kind is no principal of ours.
   if (id === undefined || applicationId === undefined) return [];
+  if (!isTokenId(id) || !isUuid(applicationId)) return [];
   return [{ id, applicationId, displayName: nonEmptyString(object['displayName']) ?? '' }];
 }
 
@@ -132,7 +134,8 @@ function readManagedToken(value: unknown): ManagedToken[] {
   if (typeof value !== 'object' || value === null) return [];
   const object = value as JsonObject;
   const id = nonEmptyString(object['token_id']);
-  if (id === undefined) return [];
+  // Never listed, so never deleted or printed: an id that is not one is no token of the rotation.
+  if (id === undefined || !isTokenId(id)) return [];
   const owner = object['owner_id'];
   const created = object['creation_time'];
   return [
@@ -140,7 +143,7 @@ function readManagedToken(value: unknown): ManagedToken[] {
       id,
       comment: nonEmptyString(object['comment']) ?? '',
       ownerId: owner === undefined || owner === null ? undefined : String(owner),
-      createdAt: typeof created === 'number' ? new Date(created) : undefined,
+      createdAt: serverDate(created),
       expiresAt: expiryOf(object['expiry_time']),
     },
   ];

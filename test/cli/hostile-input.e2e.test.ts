@@ -1,0 +1,262 @@
+// Hostile input against dist/cli.js, run as a CI job runs it: a look-alike or compromised workspace
+// that answers with ids, comments and texts built to inject GitHub's `::`/`##[` or Azure's `##vso[`
+// commands or extra variables into a hand-off, a log or a report; claims that do the same; and the
+// job's own settings where they could print a token in clear. Every run is leak-scanned
+// (fixture.run: whole secrets and any piece of one longer than 8 characters).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { CLIENT_ID, useCliEmulator } from './fixture.ts';
+import { jobPath, type CliRun } from './runner.ts';
+
+const fx = useCliEmulator();
+
+/** What a hostile workspace puts into an id, a comment or an error text. */
+const AZURE_INJECTION = 'x##vso[task.setvariable variable=EVIL]1';
+const LINE_INJECTION = 'x\n##vso[task.prependpath]/tmp/evil\n::error::pwned\nEVIL=1';
+
+/** Every line of both streams that a runner would read as a command we did not mean. */
+function injected(run: CliRun): string[] {
+  return `${run.stdout}\n${run.stderr}`
+    .split('\n')
+    .filter(
+      (line) =>
+        /##vso\[(?!task\.setsecret\]|task\.setvariable variable=(DATABRICKS|PG)[A-Z_]*[;\]])/i.test(
+          line,
+        ) ||
+        /^::(?!add-mask::)/.test(line) ||
+        /##\[/.test(line) ||
+        /^EVIL=/.test(line),
+    );
+}
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+function azureJob(): Record<string, string> {
+  const azure = fx.emulator.ci.azureDevops;
+  fx.trust(azure, ['api://AzureADTokenExchange']);
+  return azure.pipelineEnv();
+}
+
+/** The one `databricks-oidc:` error line, which names the stage. */
+function errorLines(run: CliRun): string[] {
+  return run.stderr.split('\n').filter((line) => line.startsWith('databricks-oidc:'));
+}
+
+describe('server ids are checked by their kind when they arrive', () => {
+  it('a PAT token_id that carries Azure logging commands is refused, nothing handed off', async () => {
+    const env = azureJob();
+    fx.emulator.faults.add('tokens.create', {
+      kind: 'rewrite',
+      edit: (body) => ({
+        ...body,
+        token_info: { ...(body['token_info'] as object), token_id: AZURE_INJECTION },
+      }),
+    });
+    const run = await fx.run(['exchange', '--pat-lifetime', '600'], env);
+    expect(run.exitCode).toBe(5);
+    expect(injected(run)).toEqual([]);
+    expect(run.stdout).not.toContain('setvariable');
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^databricks-oidc: Minting the job-scoped PAT failed: .*token_id that is not a token id/,
+      ),
+    ]);
+  });
+
+  it('an on-behalf-of token id with line breaks cannot add variables to a dotenv hand-off', async () => {
+    fx.emulator.pats.addAdmin(CLIENT_ID);
+    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    fx.emulator.faults.add('token-management.create-obo', {
+      kind: 'rewrite',
+      edit: (body) => ({
+        ...body,
+        token_info: { ...(body['token_info'] as object), token_id: LINE_INJECTION },
+      }),
+    });
+    const run = await fx.run(
+      ['obo', 'mint', '--application-id', partner.applicationId, '--format', 'dotenv'],
+      fx.gitlabJob(),
+    );
+    expect(run.exitCode).toBe(5);
+    expect(run.stdout).toBe('');
+    expect(injected(run)).toEqual([]);
+    expect(errorLines(run)).toHaveLength(1);
+  });
+
+  it('a partner whose applicationId is not a UUID is no partner: nothing minted, nothing echoed', async () => {
+    fx.emulator.pats.addAdmin(CLIENT_ID);
+    fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    fx.emulator.faults.add('workspace.scim-service-principals', {
+      kind: 'rewrite',
+      edit: (body) => ({
+        ...body,
+        Resources: (body['Resources'] as object[]).map((r) => ({
+          ...r,
+          applicationId: LINE_INJECTION,
+        })),
+      }),
+    });
+    const run = await fx.run(
+      ['obo', 'mint', '--application-id', 'FIVETRAN_USER', '--format', 'azure'],
+      { ...fx.gitlabJob(), TF_BUILD: 'True' },
+    );
+    expect(run.exitCode).toBe(5);
+    expect(run.stdout).toBe('');
+    expect(injected(run)).toEqual([]);
+    expect(errorLines(run)).toEqual([
+      expect.stringContaining('no service principal has displayName "FIVETRAN_USER"'),
+    ]);
+    expect(fx.emulator.pats.tokens).toEqual([]);
+  });
+
+  it("obo prune's report and JSON carry no command from a listed id or comment", async () => {
+    fx.emulator.pats.addAdmin(CLIENT_ID);
+    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    const env = fx.gitlabJob();
+    const minted = await fx.run(
+      ['obo', 'mint', '--application-id', partner.applicationId, '--format', 'json'],
+      env,
+      (r) => [
+        (JSON.parse(r.stdout || '{}') as Record<string, string>)['DATABRICKS_OBO_TOKEN'] ?? '',
+      ],
+    );
+    expect(minted.exitCode, minted.stderr).toBe(0);
+    const hostile = (body: Record<string, unknown>) => {
+      const [real] = body['token_infos'] as Record<string, unknown>[];
+      return {
+        token_infos: [
+          { ...real, comment: `Partner Connect ${AZURE_INJECTION} ##[error]x` },
+          { ...real, token_id: LINE_INJECTION },
+          { ...real, token_id: '::error::pwned' },
+        ],
+      };
+    };
+    for (const json of [false, true]) {
+      fx.emulator.faults.add('token-management.list', { kind: 'rewrite', edit: hostile });
+      const run = await fx.run(
+        ['obo', 'prune', '--application-id', partner.applicationId, ...(json ? ['--json'] : [])],
+        env,
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(injected(run)).toEqual([]);
+      expect(run.stdout).not.toMatch(/##vso\[|##\[|::error/);
+      if (json) {
+        const report = JSON.parse(run.stdout) as { untouched: { comment: string }[] };
+        // The same text once parsed: `#` travels as \u0023, which no runner reads.
+        expect(report.untouched.map((t) => t.comment)).toEqual([
+          `Partner Connect ${AZURE_INJECTION} ##[error]x`,
+        ]);
+      }
+    }
+    expect(fx.emulator.pats.live(partner.applicationId)).toHaveLength(1);
+  });
+});
+
+describe('one cleaner for every text that reaches a log, for both runners', () => {
+  it("a server error text with Azure's ##vso[ reaches stderr defused", async () => {
+    const env = azureJob();
+    fx.emulator.faults.add('workspace.token', {
+      kind: 'status',
+      status: 400,
+      body: {
+        error: 'invalid_request',
+        error_description: `denied ${AZURE_INJECTION} ##VSO[task.complete]`,
+      },
+    });
+    const run = await fx.run(['exchange'], env);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('denied');
+    expect(injected(run)).toEqual([]);
+    expect(run.stderr).not.toMatch(/##vso\[/i);
+  });
+
+  it('doctor and policy print claims with no ##vso[ or ##[ in them, as the same values', async () => {
+    const aud = fx.tokenEndpoint();
+    fx.trust(fx.emulator.ci.gitlab, [aud]);
+    const env = {
+      ...fx.emulator.ci.gitlab.jobEnv(aud, 'DATABRICKS_OIDC_TOKEN'),
+      DATABRICKS_OIDC_TOKEN: fx.emulator.ci.gitlab.mintJwt({
+        aud,
+        project_path: AZURE_INJECTION,
+        sub: `project_path:${AZURE_INJECTION}:##[error]x`,
+      }),
+      TF_BUILD: 'True',
+    };
+    for (const args of [['doctor'], ['doctor', '--json'], ['policy']]) {
+      const run = await fx.run(args, env);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(injected(run)).toEqual([]);
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/##vso\[|##\[/i);
+    }
+    const json = await fx.run(['doctor', '--json'], env);
+    const report = JSON.parse(json.stdout) as { claims: Record<string, string> };
+    expect(report.claims['project_path']).toBe(AZURE_INJECTION);
+  });
+});
+
+describe('the runner that reads the output masks the token first', () => {
+  const githubEnv = (): Record<string, string> => ({ ...fx.gitlabJob(), GITHUB_ACTIONS: 'true' });
+
+  it('token on GitHub (explicit token, a stray TF_BUILD) masks on stderr and answers on stdout', async () => {
+    const run = await fx.run(
+      ['token'],
+      { ...githubEnv(), TF_BUILD: 'True' },
+      (r) => [r.stdout.trim()],
+      true,
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const token = run.stdout.trim();
+    expect(run.stdout).toBe(`${token}\n`);
+    expect(run.stderr.split('\n')).toContain(`::add-mask::${token}`);
+    expect(run.stderr).not.toContain('##vso');
+  });
+
+  it('token on Azure sets it secret on stderr, a line of its own, and keeps stdout the token', async () => {
+    const run = await fx.run(['token'], azureJob(), (r) => [r.stdout.trim()], true);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const token = run.stdout.trim();
+    expect(run.stdout).toBe(`${token}\n`);
+    expect(run.stderr.split('\n')).toContain(`##vso[task.setsecret]${token}`);
+  });
+
+  it("exec on GitHub masks the child's token on stderr before the child runs", async () => {
+    const child = `process.stdout.write(require('node:crypto').createHash('sha256').update(process.env.DATABRICKS_TOKEN).digest('hex'))`;
+    const run = await fx.run(
+      ['exec', '--', process.execPath, '-e', child],
+      githubEnv(),
+      undefined,
+      true,
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const masks = run.stderr.split('\n').filter((line) => line.startsWith('::add-mask::'));
+    expect(masks.map((line) => sha256(line.slice('::add-mask::'.length)))).toEqual([run.stdout]);
+  });
+
+  it('exchange --format shell on Azure: the mask is a line of its own, and an eval prints it too', async () => {
+    const run = await fx.run(['exchange', '--format', 'shell'], azureJob(), (r) => [
+      /DATABRICKS_TOKEN='([^']+)'/.exec(r.stdout)?.[1] ?? '',
+    ]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const token = /DATABRICKS_TOKEN='([^']+)'/.exec(run.stdout)?.[1] ?? '';
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe(`##vso[task.setsecret]${token}`);
+    // The printed copy holds no ##vso[ of its own: the agent would take its quote for the secret.
+    expect(lines.filter((line) => line.includes('##vso['))).toEqual([lines[0]]);
+    const evaluated = execFileSync(
+      'bash',
+      ['-ec', 'eval "$HANDOFF"; printf "%s\\n" "$DATABRICKS_TOKEN"'],
+      { env: { HANDOFF: run.stdout, PATH: jobPath() }, encoding: 'utf8' },
+    ).split('\n');
+    expect(evaluated.slice(0, 2)).toEqual([`##vso[task.setsecret]${token}`, token]);
+  });
+
+  it('--format azure outside Azure Pipelines is refused before any exchange, unless --output', async () => {
+    const run = await fx.run(['exchange', '--format', 'azure'], fx.gitlabJob());
+    expect(run.exitCode).toBe(2);
+    expect(errorLines(run)).toEqual([
+      expect.stringContaining('format is azure, but this is no Azure Pipelines job'),
+    ]);
+    expect(fx.exchanges()).toBe(0);
+  });
+});
