@@ -5,6 +5,9 @@
 // (fixture.run: whole secrets and any piece of one longer than 8 characters).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { linkSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
 import { jobPath, type CliRun } from './runner.ts';
@@ -258,5 +261,146 @@ describe('the runner that reads the output masks the token first', () => {
       expect.stringContaining('format is azure, but this is no Azure Pipelines job'),
     ]);
     expect(fx.exchanges()).toBe(0);
+  });
+});
+
+describe('every path out of exec after a PAT exists revokes it', () => {
+  const onlyPat = () => {
+    const [record, ...more] = fx.emulator.pats.tokens;
+    expect(more).toEqual([]);
+    if (record === undefined) throw new Error('no PAT was minted');
+    return record;
+  };
+
+  it('an empty command (-- "$UNSET") is refused before anything is minted', async () => {
+    const run = await fx.run(['exec', '--pat-lifetime', '600', '--', ''], fx.gitlabJob());
+    expect(run.exitCode).toBe(2);
+    expect(errorLines(run)).toEqual([
+      'databricks-oidc: Reading inputs failed: command after -- is empty (an unset or empty variable?). Give the command to run after --, e.g. databricks-oidc exec -- databricks bundle deploy',
+    ]);
+    expect(fx.exchanges()).toBe(0);
+    expect(fx.emulator.pats.tokens).toEqual([]);
+  });
+
+  it('SIGHUP is forwarded to the child, and the PAT revoked after it exits', async () => {
+    const run = await fx.execSignalled(['--pat-lifetime', '600'], fx.gitlabJob(), 'SIGHUP');
+    expect(run.stdout).toContain('got-hup');
+    expect(run.exitCode).toBe(44);
+    expect(fx.emulator.pats.isLive(onlyPat().value)).toBe(false);
+    expect(run.stderr).toContain('is revoked with the PAT itself');
+  });
+
+  it('an expiry date beyond any JavaScript date is not known, and the PAT is still revoked', async () => {
+    fx.emulator.faults.add('tokens.create', {
+      kind: 'rewrite',
+      edit: (body) => ({
+        ...body,
+        token_info: { ...(body['token_info'] as object), expiry_time: 1e20 },
+      }),
+    });
+    const child = 'printf "[%s]" "$DATABRICKS_PAT_EXPIRES_AT"';
+    const run = await fx.run(
+      ['exec', '--pat-lifetime', '600', '--', 'sh', '-c', child],
+      fx.gitlabJob(),
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe('[]');
+    expect(run.stderr).toContain('expires never (the server set no expiry)');
+    expect(fx.emulator.pats.isLive(onlyPat().value)).toBe(false);
+  });
+});
+
+describe('server dates beyond a JavaScript date', () => {
+  it('obo prune lists a token created "after" year 275760 without a crash', async () => {
+    fx.emulator.pats.addAdmin(CLIENT_ID);
+    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    const env = fx.gitlabJob();
+    fx.emulator.faults.add('token-management.create-obo', {
+      kind: 'rewrite',
+      edit: (body) => ({
+        ...body,
+        token_info: { ...(body['token_info'] as object), expiry_time: 9e15 },
+      }),
+    });
+    const minted = await fx.run(
+      ['obo', 'mint', '--application-id', partner.applicationId, '--format', 'json'],
+      env,
+      (r) => [
+        (JSON.parse(r.stdout || '{}') as Record<string, string>)['DATABRICKS_OBO_TOKEN'] ?? '',
+      ],
+    );
+    expect(minted.exitCode, minted.stderr).toBe(0);
+    expect(JSON.parse(minted.stdout)).toMatchObject({ DATABRICKS_OBO_TOKEN_EXPIRES_AT: '' });
+    fx.emulator.faults.add('token-management.list', {
+      kind: 'rewrite',
+      edit: (body) => ({
+        token_infos: (body['token_infos'] as object[]).map((t) => ({
+          ...t,
+          creation_time: 1e300,
+          expiry_time: 1e300,
+        })),
+      }),
+    });
+    const run = await fx.run(['obo', 'prune', '--application-id', partner.applicationId], env);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^kept +\S+ +created \? +expires never/m);
+  });
+});
+
+describe('destinations are checked before anything is minted, and replaced, never written through', () => {
+  const dotenvToken = (path: string) => () => [
+    /DATABRICKS_TOKEN='?([^'\s]+)/.exec(readFileSync(path, 'utf8'))?.[1] ?? '',
+  ];
+
+  it('an --output in a directory that does not exist is refused before the exchange', async () => {
+    const run = await fx.run(
+      ['exchange', '--pat-lifetime', '600', '--output', join(fx.dir, 'missing', 'databricks.env')],
+      fx.gitlabJob(),
+    );
+    expect(run.exitCode).toBe(2);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^databricks-oidc: Reading inputs failed: output ".*" cannot be written/,
+      ),
+    ]);
+    expect(fx.exchanges()).toBe(0);
+    expect(fx.emulator.pats.tokens).toEqual([]);
+  });
+
+  it('a GITHUB_ENV that cannot be written is refused before obo mint mints anything', async () => {
+    fx.emulator.pats.addAdmin(CLIENT_ID);
+    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    const run = await fx.run(
+      ['obo', 'mint', '--application-id', partner.applicationId, '--format', 'github'],
+      { ...fx.gitlabJob(), GITHUB_ENV: join(fx.dir, 'missing', 'env') },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(errorLines(run)).toEqual([expect.stringContaining('format is github, but GITHUB_ENV')]);
+    expect(fx.exchanges()).toBe(0);
+  });
+
+  it('--force replaces a hard link (or FIFO) planted at the path: its target keeps its content', async () => {
+    const victim = join(fx.dir, 'victim');
+    const out = join(fx.dir, 'databricks.env');
+    // Not in fx.dir, whose files the leak scan reads: reading a FIFO would wait for a writer.
+    const fifo = join(mkdtempSync(join(tmpdir(), 'cli-fifo-')), 'fifo.env');
+    writeFileSync(victim, 'keep\n');
+    linkSync(victim, out);
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [out, fifo]) {
+      const run = await fx.run(
+        ['exchange', '--format', 'dotenv', '--output', path, '--force'],
+        fx.gitlabJob(),
+        dotenvToken(path),
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      const stats = lstatSync(path);
+      expect(stats.isFile()).toBe(true);
+      expect(stats.mode & 0o777).toBe(0o600);
+      expect(readFileSync(path, 'utf8')).toMatch(/^DATABRICKS_HOST=/m);
+      // The next run's scan of fx.dir would find this run's token in it.
+      rmSync(path);
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('keep\n');
   });
 });
