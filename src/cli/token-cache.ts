@@ -17,8 +17,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { jobName, type Environment } from '../core/startup.ts';
+import { isToken, jobName, type Environment } from '../core/startup.ts';
 import { SETTING_VARIABLES } from './setting-variables.ts';
+
+/** The last second a Date can print (year 275760): a later expires_on is a corrupt entry. */
+const MAX_EXPIRES_ON = 8.64e12;
 
 /** A cached token is reused until this close to its expiry. */
 const REUSE_MARGIN_MS = 60_000;
@@ -117,10 +120,14 @@ function readCache({ file, key }: CacheEntry): CachedToken | undefined {
     // The mode of what is read, not of the path: someone widened it, so do not trust it.
     if (!isPrivate(fstatSync(fd))) return undefined;
     const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<CachedToken & { key: string }>;
+    // A corrupt entry (a token that is not one, an expiry no Date holds) is a miss, never a crash.
     return parsed.key === key &&
       typeof parsed.access_token === 'string' &&
-      typeof parsed.expires_on === 'number'
-      ? { access_token: parsed.access_token, expires_on: parsed.expires_on }
+      isToken(parsed.access_token) &&
+      Number.isSafeInteger(parsed.expires_on) &&
+      (parsed.expires_on ?? 0) > 0 &&
+      (parsed.expires_on ?? 0) <= MAX_EXPIRES_ON
+      ? { access_token: parsed.access_token, expires_on: parsed.expires_on ?? 0 }
       : undefined;
   } catch {
     return undefined;

@@ -3,14 +3,22 @@
 // commands or extra variables into a hand-off, a log or a report; claims that do the same; and the
 // job's own settings where they could print a token in clear. Every run is leak-scanned
 // (fixture.run: whole secrets and any piece of one longer than 8 characters).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { linkSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, useCliEmulator } from './fixture.ts';
-import { jobPath, type CliRun } from './runner.ts';
+import { CLI_ENTRY, cliLeaks, jobPath, type CliRun } from './runner.ts';
 
 const fx = useCliEmulator();
 
@@ -402,5 +410,59 @@ describe('destinations are checked before anything is minted, and replaced, neve
       rmSync(path);
     }
     expect(readFileSync(victim, 'utf8')).toBe('keep\n');
+  });
+});
+
+describe('crash paths end in one line that names the stage', () => {
+  it('token --json with a corrupt cache entry answers from a new exchange, no stack, no bundle', async () => {
+    const env = fx.gitlabJob();
+    const first = await fx.run(['token'], env, (r) => [r.stdout.trim()]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const [dir = ''] = readdirSync(fx.dir).filter((name) => name.startsWith('databricks-oidc-'));
+    const [name = ''] = readdirSync(join(fx.dir, dir));
+    const file = join(fx.dir, dir, name);
+    const { key } = JSON.parse(readFileSync(file, 'utf8')) as { key: string };
+    writeFileSync(file, JSON.stringify({ key, access_token: 'planted', expires_on: 1e15 }));
+    const run = await fx.run(['token', '--json'], env, (r) => [
+      String((JSON.parse(r.stdout || '{}') as Record<string, unknown>)['access_token']),
+    ]);
+    expect(run.exitCode, run.stderr.slice(0, 500)).toBe(0);
+    expect(run.stderr).toContain('Databricks token received');
+    expect(run.stderr.length).toBeLessThan(2000);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(JSON.parse(run.stdout)).toMatchObject({ token_type: 'Bearer' });
+  });
+
+  it('a closed stdout (EPIPE) ends in one line on stderr', async () => {
+    const env = { ...fx.gitlabJob(), TMPDIR: fx.dir, PATH: jobPath() };
+    const child = spawn(process.execPath, [CLI_ENTRY, 'token', ...fx.settings()], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).not.toBe(0);
+    expect(stderr.split('\n').filter((line) => line.startsWith('databricks-oidc:'))).toEqual([
+      expect.stringMatching(
+        /^databricks-oidc: Writing outputs failed: stdout was closed before everything was written \(EPIPE\)/,
+      ),
+    ]);
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(cliLeaks({ exitCode: code ?? 1, stdout: '', stderr }, fx.emulator.secrets())).toEqual(
+      [],
+    );
+  });
+
+  it('--application-id echoes no more than the start of a misplaced secret', async () => {
+    fx.emulator.pats.addAdmin(CLIENT_ID);
+    const secret = `dose${'0123456789abcdef'.repeat(4)}`;
+    const run = await fx.run(['obo', 'mint', '--application-id', secret], fx.gitlabJob());
+    expect(run.exitCode).toBe(5);
+    expect(errorLines(run)).toEqual([
+      expect.stringContaining('no service principal has displayName "dose01… (68 characters)"'),
+    ]);
+    expect(run.stderr).not.toContain(secret.slice(0, 10));
   });
 });

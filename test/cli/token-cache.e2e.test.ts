@@ -78,6 +78,16 @@ describe('token, cached', () => {
     ['names another key', () => entry('["https://other.example"]', planted, 3600), 0o600],
     ['is corrupt', () => `{"access_token": "${planted}", "expires_on"`, 0o600],
     ['lacks the expiry', (key: string) => JSON.stringify({ key, access_token: planted }), 0o600],
+    [
+      'holds an expiry no date can print',
+      (key: string) => JSON.stringify({ key, access_token: planted, expires_on: 1e15 }),
+      0o600,
+    ],
+    [
+      'holds a token that is not one',
+      (key: string) => entry(key, 'planted\n##vso[task.complete]', 3600),
+      0o600,
+    ],
   ])(
     'falls back to an exchange when the entry %s, and rewrites it 0600',
     async (_, content, mode) => {

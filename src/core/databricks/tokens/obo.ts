@@ -3,7 +3,7 @@ import { nonEmptyString, type JsonObject } from '../../http/json.ts';
 import { callRest, RestError } from '../../http/rest.ts';
 import type { CallContext } from '../../http/retry.ts';
 import { isTokenId, isUuid, serverDate } from '../../http/server-values.ts';
-import { neutralise } from '../../secrets/text.ts';
+import { neutralise, preview } from '../../secrets/text.ts';
 import { expiryOf, readCreatedToken, type Bearer, type Pat, type PatRequest } from './pat.ts';
 import { explainTokenRefusal } from './refusals.ts';
 
@@ -56,10 +56,18 @@ export async function findServicePrincipal(
   if (principal === undefined || found.length > 1)
     throw new StageError(
       'obo',
-      `${found.length === 0 ? 'no' : 'more than one'} service principal has ${attribute} "${neutralise(nameOrId, 80)}"`,
+      `${found.length === 0 ? 'no' : 'more than one'} service principal has ${attribute} "${echoed(nameOrId)}"`,
       'Give the application ID (a UUID) of the partner service principal, e.g. from Settings > Identity and access > Service principals',
     );
   return principal;
+}
+
+/**
+ * The name as given, if it is short enough to be a display name; a longer one may be a secret in
+ * the wrong flag: only its start and length.
+ */
+function echoed(nameOrId: string): string {
+  return nameOrId.length <= 40 ? neutralise(nameOrId) : preview(nameOrId);
 }
 
 function readServicePrincipal(value: unknown): ServicePrincipal[] {
