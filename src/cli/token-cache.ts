@@ -82,9 +82,9 @@ function subjectIdentities(argv: readonly string[], env: Environment): string[] 
 function identityOf(text: string): string | undefined {
   if (text.length > MAX_JWT_LENGTH || !JWT.test(text)) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(text.split('.')[1] ?? '', 'base64url').toString('utf8')) as
-      | Record<string, unknown>
-      | null;
+    const claims = JSON.parse(
+      Buffer.from(text.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as Record<string, unknown> | null;
     if (typeof claims !== 'object' || claims === null) return undefined;
     return JSON.stringify([claims['iss'], claims['sub'], claims['aud']]);
   } catch {

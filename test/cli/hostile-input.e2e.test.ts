@@ -49,6 +49,30 @@ function azureJob(): Record<string, string> {
   return azure.pipelineEnv();
 }
 
+/** The job's service principal is a workspace admin, and the partner exists. */
+function partnerSetUp(): { applicationId: string } {
+  fx.emulator.pats.addAdmin(CLIENT_ID);
+  return fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+}
+
+/** The next answer of a token creation route, with these token_info fields put in. */
+function rewriteTokenInfo(
+  route: 'tokens.create' | 'token-management.create-obo',
+  fields: Record<string, unknown>,
+): void {
+  fx.emulator.faults.add(route, {
+    kind: 'rewrite',
+    edit: (body) => ({ ...body, token_info: { ...(body['token_info'] as object), ...fields } }),
+  });
+}
+
+/** `obo mint --format json` for the partner; the token is the hand-off. */
+function mintJson(partner: string, env: Record<string, string>): Promise<CliRun> {
+  return fx.run(['obo', 'mint', '--application-id', partner, '--format', 'json'], env, (r) => [
+    (JSON.parse(r.stdout || '{}') as Record<string, string>)['DATABRICKS_OBO_TOKEN'] ?? '',
+  ]);
+}
+
 /** The one `databricks-oidc:` error line, which names the stage. */
 function errorLines(run: CliRun): string[] {
   return run.stderr.split('\n').filter((line) => line.startsWith('databricks-oidc:'));
@@ -57,13 +81,7 @@ function errorLines(run: CliRun): string[] {
 describe('server ids are checked by their kind when they arrive', () => {
   it('a PAT token_id that carries Azure logging commands is refused, nothing handed off', async () => {
     const env = azureJob();
-    fx.emulator.faults.add('tokens.create', {
-      kind: 'rewrite',
-      edit: (body) => ({
-        ...body,
-        token_info: { ...(body['token_info'] as object), token_id: AZURE_INJECTION },
-      }),
-    });
+    rewriteTokenInfo('tokens.create', { token_id: AZURE_INJECTION });
     const run = await fx.run(['exchange', '--pat-lifetime', '600'], env);
     expect(run.exitCode).toBe(5);
     expect(injected(run)).toEqual([]);
@@ -76,15 +94,8 @@ describe('server ids are checked by their kind when they arrive', () => {
   });
 
   it('an on-behalf-of token id with line breaks cannot add variables to a dotenv hand-off', async () => {
-    fx.emulator.pats.addAdmin(CLIENT_ID);
-    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
-    fx.emulator.faults.add('token-management.create-obo', {
-      kind: 'rewrite',
-      edit: (body) => ({
-        ...body,
-        token_info: { ...(body['token_info'] as object), token_id: LINE_INJECTION },
-      }),
-    });
+    const partner = partnerSetUp();
+    rewriteTokenInfo('token-management.create-obo', { token_id: LINE_INJECTION });
     const run = await fx.run(
       ['obo', 'mint', '--application-id', partner.applicationId, '--format', 'dotenv'],
       fx.gitlabJob(),
@@ -96,8 +107,7 @@ describe('server ids are checked by their kind when they arrive', () => {
   });
 
   it('a partner whose applicationId is not a UUID is no partner: nothing minted, nothing echoed', async () => {
-    fx.emulator.pats.addAdmin(CLIENT_ID);
-    fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    partnerSetUp();
     fx.emulator.faults.add('workspace.scim-service-principals', {
       kind: 'rewrite',
       edit: (body) => ({
@@ -122,16 +132,9 @@ describe('server ids are checked by their kind when they arrive', () => {
   });
 
   it("obo prune's report and JSON carry no command from a listed id or comment", async () => {
-    fx.emulator.pats.addAdmin(CLIENT_ID);
-    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    const partner = partnerSetUp();
     const env = fx.gitlabJob();
-    const minted = await fx.run(
-      ['obo', 'mint', '--application-id', partner.applicationId, '--format', 'json'],
-      env,
-      (r) => [
-        (JSON.parse(r.stdout || '{}') as Record<string, string>)['DATABRICKS_OBO_TOKEN'] ?? '',
-      ],
-    );
+    const minted = await mintJson(partner.applicationId, env);
     expect(minted.exitCode, minted.stderr).toBe(0);
     const hostile = (body: Record<string, unknown>) => {
       const [real] = body['token_infos'] as Record<string, unknown>[];
@@ -299,13 +302,7 @@ describe('every path out of exec after a PAT exists revokes it', () => {
   });
 
   it('an expiry date beyond any JavaScript date is not known, and the PAT is still revoked', async () => {
-    fx.emulator.faults.add('tokens.create', {
-      kind: 'rewrite',
-      edit: (body) => ({
-        ...body,
-        token_info: { ...(body['token_info'] as object), expiry_time: 1e20 },
-      }),
-    });
+    rewriteTokenInfo('tokens.create', { expiry_time: 1e20 });
     const child = 'printf "[%s]" "$DATABRICKS_PAT_EXPIRES_AT"';
     const run = await fx.run(
       ['exec', '--pat-lifetime', '600', '--', 'sh', '-c', child],
@@ -320,23 +317,10 @@ describe('every path out of exec after a PAT exists revokes it', () => {
 
 describe('server dates beyond a JavaScript date', () => {
   it('obo prune lists a token created "after" year 275760 without a crash', async () => {
-    fx.emulator.pats.addAdmin(CLIENT_ID);
-    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    const partner = partnerSetUp();
     const env = fx.gitlabJob();
-    fx.emulator.faults.add('token-management.create-obo', {
-      kind: 'rewrite',
-      edit: (body) => ({
-        ...body,
-        token_info: { ...(body['token_info'] as object), expiry_time: 9e15 },
-      }),
-    });
-    const minted = await fx.run(
-      ['obo', 'mint', '--application-id', partner.applicationId, '--format', 'json'],
-      env,
-      (r) => [
-        (JSON.parse(r.stdout || '{}') as Record<string, string>)['DATABRICKS_OBO_TOKEN'] ?? '',
-      ],
-    );
+    rewriteTokenInfo('token-management.create-obo', { expiry_time: 9e15 });
+    const minted = await mintJson(partner.applicationId, env);
     expect(minted.exitCode, minted.stderr).toBe(0);
     expect(JSON.parse(minted.stdout)).toMatchObject({ DATABRICKS_OBO_TOKEN_EXPIRES_AT: '' });
     fx.emulator.faults.add('token-management.list', {
@@ -376,8 +360,7 @@ describe('destinations are checked before anything is minted, and replaced, neve
   });
 
   it('a GITHUB_ENV that cannot be written is refused before obo mint mints anything', async () => {
-    fx.emulator.pats.addAdmin(CLIENT_ID);
-    const partner = fx.emulator.servicePrincipals.add({ displayName: 'FIVETRAN_USER' });
+    const partner = partnerSetUp();
     const run = await fx.run(
       ['obo', 'mint', '--application-id', partner.applicationId, '--format', 'github'],
       { ...fx.gitlabJob(), GITHUB_ENV: join(fx.dir, 'missing', 'env') },

@@ -37,6 +37,20 @@ interface PruneJson {
   untouched: Array<{ token_id: string; comment: string }>;
 }
 
+/** `obo prune --json` that succeeds: its plan. */
+async function pruneJson(
+  env: Record<string, string>,
+  partner: string,
+  extra: string[],
+): Promise<PruneJson> {
+  const prune = await fx.run(
+    ['obo', 'prune', '--application-id', partner, ...extra, '--json'],
+    env,
+  );
+  expect(prune.exitCode, prune.stderr).toBe(0);
+  return JSON.parse(prune.stdout) as PruneJson;
+}
+
 /** The original Partner Connect token: unmarked, made by an admin outside this rotation. */
 async function partnerConnectToken(env: Record<string, string>, partner: string): Promise<string> {
   // Its cache elsewhere: the later runs' scan of fx.dir must not find the admin's OAuth token.
@@ -69,20 +83,7 @@ describe('obo mint and obo prune', () => {
       expect(fx.emulator.pats.isLive(out['DATABRICKS_OBO_TOKEN'] ?? '')).toBe(true);
       expect(Object.keys(out)).not.toContain('DATABRICKS_TOKEN');
       minted.push(out['DATABRICKS_OBO_TOKEN_ID'] ?? '');
-      const prune = await fx.run(
-        [
-          'obo',
-          'prune',
-          '--application-id',
-          partner,
-          '--comment',
-          'rotated-by:group/repo',
-          '--json',
-        ],
-        env,
-      );
-      expect(prune.exitCode, prune.stderr).toBe(0);
-      const plan = JSON.parse(prune.stdout) as PruneJson;
+      const plan = await pruneJson(env, partner, ['--comment', 'rotated-by:group/repo']);
       expect(plan.kept.map((t) => t.token_id)).toEqual(minted.slice(-2).reverse());
       expect(plan.deleted?.map((t) => t.token_id)).toEqual(run >= 2 ? [minted[run - 2]] : []);
       expect(plan.untouched.map((t) => t.token_id)).toEqual([original]);
@@ -97,22 +98,7 @@ describe('obo mint and obo prune', () => {
       handedOff((await mint(env, ['--comment', comment])).stdout)['DATABRICKS_OBO_TOKEN_ID'] ?? '';
     const mine = await ids('rotated-by:acme');
     const staging = [await ids('rotated-by:acme staging'), await ids('rotated-by:acme staging')];
-    const prune = await fx.run(
-      [
-        'obo',
-        'prune',
-        '--application-id',
-        partner,
-        '--comment',
-        'rotated-by:acme',
-        '--keep',
-        '1',
-        '--json',
-      ],
-      env,
-    );
-    expect(prune.exitCode, prune.stderr).toBe(0);
-    const plan = JSON.parse(prune.stdout) as PruneJson;
+    const plan = await pruneJson(env, partner, ['--comment', 'rotated-by:acme', '--keep', '1']);
     expect(plan.kept.map((t) => t.token_id)).toEqual([mine]);
     expect(plan.deleted).toEqual([]);
     expect(plan.untouched.map((t) => t.token_id).sort()).toEqual([...staging].sort());

@@ -1,7 +1,16 @@
 // `databricks-oidc token`'s fast path: a fresh cache entry is answered without evaluating the
 // transport (no http-client, TLS, child_process or crypto module loaded); anything else falls back to
 // the full command, which exchanges again and rewrites the entry.
-import { chmod, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -185,7 +194,10 @@ describe('token, cached per identity', () => {
     const { token } = await filledCache(env);
     const gitlab = fx.emulator.ci.gitlab;
     const aud = fx.tokenEndpoint();
-    const other = gitlab.mintJwt({ aud, sub: 'project_path:someone/else:ref_type:branch:ref:main' });
+    const other = gitlab.mintJwt({
+      aud,
+      sub: 'project_path:someone/else:ref_type:branch:ref:main',
+    });
     const inVariable = await fx.run(['token'], { ...env, DATABRICKS_OIDC_TOKEN: other }, () => [
       token,
     ]);
