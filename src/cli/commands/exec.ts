@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { invalidSetting, obtainCredentials } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
@@ -93,17 +93,12 @@ export function runChild(
 ): Promise<number> {
   const [file = '', ...rest] = command;
   return new Promise((resolve) => {
-    // Listening before the spawn: a signal sent as soon as the child runs (a busy machine may run
-    // the child before this process gets on) would otherwise end this process and orphan it.
-    let early: NodeJS.Signals | undefined;
-    let child: ChildProcess | undefined;
-    const forward = (signal: NodeJS.Signals): void => {
-      if (child === undefined) early = signal;
-      else child.kill(signal);
-    };
+    // Listening before the spawn: on a busy machine the child may run, and be signalled, before
+    // this process gets on again, and a signal with no listener yet ends it and orphans the child.
+    // A listener runs from the event loop, so never before `child` below is set.
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
     for (const signal of STOP_SIGNALS) process.on(signal, forward);
-    child = spawn(file, rest, { stdio: 'inherit', env });
-    if (early !== undefined) child.kill(early);
+    const child = spawn(file, rest, { stdio: 'inherit', env });
     const stopForwarding = (): void => {
       for (const signal of STOP_SIGNALS) process.off(signal, forward);
     };
