@@ -31,7 +31,9 @@ export async function prepareDelivery(
 ): Promise<Deliver> {
   const output = typeof args.flags['output'] === 'string' ? args.flags['output'] : undefined;
   const force = args.flags['force'] === true;
-  const format = resolveFormat(requestedFormat(args), ci);
+  // auto: the format of the runner that reads the output (GitHub's, even with a stray TF_BUILD).
+  const runner = maskingRunner(session.env, ci);
+  const format = resolveFormat(requestedFormat(args), runner);
   if (format === 'github' && output !== undefined)
     throw invalidSetting(
       'output',
@@ -40,11 +42,7 @@ export async function prepareDelivery(
     );
   if (format === 'github') await checkGitHubEnv(session.env);
   if (output !== undefined) await checkOutputPath(output, force);
-  if (
-    format === 'azure' &&
-    output === undefined &&
-    maskingRunner(session.env, ci) !== 'azure-devops'
-  )
+  if (format === 'azure' && output === undefined && runner !== 'azure-devops')
     throw invalidSetting(
       'format',
       'is azure, but this is no Azure Pipelines job: nothing here honours its task.setsecret masking, so the token would be printed in clear',

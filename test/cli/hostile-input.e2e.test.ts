@@ -226,6 +226,20 @@ describe('the runner that reads the output masks the token first', () => {
     expect(run.stderr).not.toContain('##vso');
   });
 
+  it('exchange on GitHub with a stray TF_BUILD hands off the GitHub way, masked with ::add-mask::', async () => {
+    const githubEnvFile = join(fx.dir, 'github-env');
+    writeFileSync(githubEnvFile, '');
+    const run = await fx.run(
+      ['exchange'],
+      { ...githubEnv(), TF_BUILD: 'True', GITHUB_ENV: githubEnvFile },
+      (r) => [/^::add-mask::(.*)$/m.exec(r.stdout)?.[1] ?? ''],
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const mask = /^::add-mask::(.+)$/m.exec(run.stdout)?.[1] ?? '';
+    expect(run.stdout).not.toContain('##vso');
+    expect(readFileSync(githubEnvFile, 'utf8')).toContain(`\n${mask}\n`);
+  });
+
   it('token on Azure sets it secret on stderr, a line of its own, and keeps stdout the token', async () => {
     const run = await fx.run(['token'], azureJob(), (r) => [r.stdout.trim()], true);
     expect(run.exitCode, run.stderr).toBe(0);
