@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { invalidSetting, obtainCredentials } from '../../core/index.ts';
+import { invalidSetting } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
 import { exitCodeOf } from '../exit-codes.ts';
 import { announceMasks } from '../mask.ts';
-import { mintedPat, revokeMinted, type MintedPat } from '../revoke.ts';
+import { revokeMinted, withJobPat } from '../revoke.ts';
 import { credentialEnv, SECRET_VARIABLES, type Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 
@@ -18,41 +18,34 @@ export async function execCommand(
 ): Promise<number> {
   const command = childCommand(args.child);
   const { ci, deps } = session.coreDeps(settings);
-  const held: { pat?: MintedPat } = {};
   // With a PAT to mint, no signal ends this process before it is revoked (without, one may).
   const signals = holdSignals(settings.config.pat !== undefined);
   try {
-    const credentials = await obtainCredentials(settings.config, {
-      ...deps,
-      onPat: (pat, workspaceUrl) => (held.pat = mintedPat(pat, workspaceUrl, settings, deps)),
+    return await withJobPat(session, settings, deps, async (credentials, pat) => {
+      session.dispose();
+      const variables = credentialEnv(credentials);
+      await announceMasks({
+        ci,
+        env: session.env,
+        format: 'shell',
+        secrets: Object.entries(variables)
+          .filter(([name]) => SECRET_VARIABLES.has(name))
+          .map(([, value]) => value),
+        note: (line) => session.log.notice(line),
+        stdoutIsData: true,
+        stderrOnly: true,
+      });
+      if (pat !== undefined)
+        session.log.info(
+          `The command gets the job-scoped PAT ${pat.saved.tokenId} as DATABRICKS_TOKEN; it is revoked when the command exits`,
+        );
+      const code =
+        signals.received() ?? (await runChild(command, { ...session.env, ...variables }, session));
+      if (pat === undefined) return code;
+      const failure = await revokeMinted(session, pat);
+      // A PAT left valid fails a run that otherwise succeeded; a failed child keeps its own code.
+      return failure === undefined || code !== 0 ? code : exitCodeOf(failure);
     });
-    session.dispose();
-    const variables = credentialEnv(credentials);
-    await announceMasks({
-      ci,
-      env: session.env,
-      format: 'shell',
-      secrets: Object.entries(variables)
-        .filter(([name]) => SECRET_VARIABLES.has(name))
-        .map(([, value]) => value),
-      note: (line) => session.log.notice(line),
-      stdoutIsData: true,
-      stderrOnly: true,
-    });
-    if (held.pat !== undefined)
-      session.log.info(
-        `The command gets the job-scoped PAT ${held.pat.saved.tokenId} as DATABRICKS_TOKEN; it is revoked when the command exits`,
-      );
-    const code =
-      signals.received() ?? (await runChild(command, { ...session.env, ...variables }, session));
-    if (held.pat === undefined) return code;
-    const failure = await revokeMinted(session, held.pat);
-    // A PAT left valid fails a run that otherwise succeeded; a failed child keeps its own code.
-    return failure === undefined || code !== 0 ? code : exitCodeOf(failure);
-  } catch (error) {
-    // Whatever failed after the PAT was minted, it is revoked (or said loudly that it could not be).
-    if (held.pat !== undefined) await revokeMinted(session, held.pat);
-    throw error;
   } finally {
     signals.release();
   }
