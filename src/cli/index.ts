@@ -1,7 +1,7 @@
 // The bundle entry of dist/cli.js. A `token` call with a fresh cache entry is answered before the
 // rest is evaluated; the eager dynamic import keeps main in this one file but runs its module
 // graph (the core's transport, @actions/http-client, TLS) only when it is needed.
-import { describeFailure } from '../core/startup.ts';
+import { defuse, describeFailure } from '../core/startup.ts';
 import { answerFromCache } from './cached-token.ts';
 import { writeStderr } from './stdio.ts';
 
@@ -22,7 +22,7 @@ run().then(
   (error: unknown) => {
     process.exitCode = 1;
     try {
-      writeStderr(`databricks-oidc: ${describeFailure(error)}\n`);
+      writeStderr(`databricks-oidc: ${defuse(describeFailure(error))}\n`);
     } catch {
       // stderr is closed too: nothing left to tell.
     }

@@ -1,5 +1,5 @@
 // The command line edge: arguments in, one command run over the core, an exit code out.
-import { describeFailure, type Environment } from '../core/index.ts';
+import { defuse, type Environment } from '../core/index.ts';
 import { parseCommandLine } from './args.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { exchangeCommand } from './commands/exchange.ts';
@@ -22,7 +22,8 @@ export async function main(argv: string[], env: Environment): Promise<number> {
   if (parsed.kind === 'help') return (writeStdout(helpText(parsed.command)), EXIT.ok);
   if (parsed.kind === 'version') return (writeStdout(`databricks-oidc ${VERSION}\n`), EXIT.ok);
   if (parsed.kind === 'usage-error') {
-    writeStderr(`databricks-oidc: ${parsed.message}\n`);
+    // The message quotes the arguments: one line, with no runner's command in it.
+    writeStderr(`databricks-oidc: ${defuse(parsed.message)}\n`);
     return EXIT.usage;
   }
   const { args } = parsed;
@@ -50,7 +51,7 @@ export async function main(argv: string[], env: Environment): Promise<number> {
         return await patRevokeCommand(args, settings, session);
     }
   } catch (error) {
-    writeStderr(`databricks-oidc: ${session.secrets.redact(describeFailure(error))}\n`);
+    writeStderr(session.errorLine(error));
     return exitCodeOf(error);
   } finally {
     session.dispose();

@@ -1,7 +1,6 @@
 // Revoking the job-scoped PAT this run minted (exec when the child exits; exchange when the hand-off
 // fails): with the PAT itself, else a fresh exchange. A PAT left valid is said loudly on stderr.
 import {
-  describeFailure,
   obtainCredentials,
   REVOKE_POLICY,
   revokeJobPat,
@@ -93,7 +92,7 @@ export async function revokeMinted(
     session.log.info(`The job-scoped PAT ${saved.tokenId} is ${what}`);
     return undefined;
   } catch (error) {
-    writeStderr(`databricks-oidc: ${session.secrets.redact(describeFailure(error))}\n`);
+    writeStderr(session.errorLine(error));
     writeStderr(
       `databricks-oidc: or, from any later step with the same settings: ${patRevokeCommand(saved)}\n`,
     );

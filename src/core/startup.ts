@@ -6,3 +6,4 @@ export { jobName } from './job-name.ts';
 export type { Environment } from './subject-token/github-actions.ts';
 export { describeFailure, StageError } from './errors.ts';
 export { isToken } from './http/server-values.ts';
+export { defuse } from './secrets/text.ts';

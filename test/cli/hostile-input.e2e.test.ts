@@ -209,6 +209,20 @@ describe('one cleaner for every text that reaches a log, for both runners', () =
   });
 });
 
+describe('a hostile argument', () => {
+  it.each([
+    ['a stray word', ['exchange', `word${AZURE_INJECTION}`]],
+    ['an unknown flag', ['exchange', `--x${AZURE_INJECTION}`]],
+    ['a bad format', ['exchange', '--format', `${AZURE_INJECTION}::error::x`]],
+  ])('%s is quoted in one line with no runner command', async (_, args) => {
+    const run = await fx.run(args, fx.gitlabJob());
+    expect(run.exitCode).toBe(2);
+    expect(errorLines(run)).toHaveLength(1);
+    expect(injected(run)).toEqual([]);
+    expect(run.stderr).not.toMatch(/##vso\[/i);
+  });
+});
+
 describe('the runner that reads the output masks the token first', () => {
   const githubEnv = (): Record<string, string> => ({ ...fx.gitlabJob(), GITHUB_ACTIONS: 'true' });
 
