@@ -40,6 +40,7 @@ const runnerLog: LogSink = {
 export async function runPost(): Promise<void> {
   await stopMetadataService();
   const secrets = new SecretRegistry((value) => core.setSecret(value));
+  const log = safeLog(runnerLog, secrets);
   const tokenId = core.getState(STATE.id);
   if (tokenId === '') {
     core.info('No job-scoped PAT was minted in this job: nothing to revoke');
@@ -52,25 +53,55 @@ export async function runPost(): Promise<void> {
   };
   const expiresAt = core.getState(STATE.expiresAt);
   const expiry = expiresAt === '' ? 'never expires' : `expires at ${expiresAt}`;
+  const id = `<code>${escapeHtml(tokenId)}</code>`;
   if (core.getState(STATE.revoke) === 'false') {
-    core.notice(
+    log.notice(
       `pat-revoke is false: the job-scoped PAT ${tokenId} (${expiry}) was not revoked. Revoke it yourself with ${manualRevokeCommand(saved)}`,
     );
-    await summaryLine(`PAT <code>${tokenId}</code> left valid (pat-revoke: false); ${expiry}`);
+    await summaryLine(`PAT ${id} left valid (pat-revoke: false); ${escapeHtml(expiry)}`);
     return;
   }
   if (expiresAt !== '' && Date.parse(expiresAt) <= Date.now()) {
-    core.info(`The job-scoped PAT ${tokenId} already expired at ${expiresAt}: nothing to revoke`);
-    await summaryLine(`PAT <code>${tokenId}</code> had already expired (${expiresAt})`);
+    log.info(`The job-scoped PAT ${tokenId} already expired at ${expiresAt}: nothing to revoke`);
+    await summaryLine(`PAT ${id} had already expired (${escapeHtml(expiresAt)})`);
     return;
   }
-  await revokeWithin(saved, secrets, expiry);
+  const fallback = fallbackFor(secrets);
+  const configured = fallback?.config.host.url;
+  if (configured !== undefined && configured !== saved.workspaceUrl)
+    return fail(
+      // The PAT would go to a host the job did not configure: the manual command names the job's.
+      notRevoked(
+        { ...saved, workspaceUrl: configured },
+        `the saved state names the host ${saved.workspaceUrl}, not the configured ${configured}; the PAT is sent to no other host`,
+      ),
+      secrets,
+      saved.tokenId,
+      expiry,
+    );
+  await revokeWithin(saved, secrets, expiry, fallback, log);
+}
+
+async function fail(
+  error: unknown,
+  secrets: SecretRegistry,
+  tokenId: string,
+  expiry: string,
+): Promise<void> {
+  // Redacted, and with no workflow command in it: it names saved and server values.
+  const message = secrets.sanitise(describeFailure(error), 2000);
+  core.setFailed(message);
+  await summaryLine(
+    `PAT <code>${escapeHtml(tokenId)}</code> was NOT revoked (${escapeHtml(expiry)}): ${escapeHtml(message)}`,
+  );
 }
 
 async function revokeWithin(
   saved: SavedPat,
   secrets: SecretRegistry,
   expiry: string,
+  fallback: RevokeFallback | undefined,
+  log: LogSink,
 ): Promise<void> {
   const transport = createTransport(USER_AGENT);
   let timer: NodeJS.Timeout | undefined;
@@ -87,24 +118,20 @@ async function revokeWithin(
     const deps = {
       transport,
       clock: systemClock,
-      log: safeLog(runnerLog, secrets),
+      log,
       secrets,
       policy: REVOKE_POLICY,
     };
     const revocation = await Promise.race([
-      revokeJobPat(saved, fallbackFor(secrets), deps, REQUEST_BUDGET_MS),
+      revokeJobPat(saved, fallback, deps, REQUEST_BUDGET_MS),
       deadline,
     ]);
     const what =
       revocation.outcome === 'revoked' ? `revoked with ${revocation.by}` : 'already gone';
-    core.info(`The job-scoped PAT ${saved.tokenId} is ${what}`);
-    await summaryLine(`PAT <code>${saved.tokenId}</code> ${what}`);
+    log.info(`The job-scoped PAT ${saved.tokenId} is ${what}`);
+    await summaryLine(`PAT <code>${escapeHtml(saved.tokenId)}</code> ${escapeHtml(what)}`);
   } catch (error) {
-    const message = secrets.redact(describeFailure(error));
-    core.setFailed(message);
-    await summaryLine(
-      `PAT <code>${saved.tokenId}</code> was NOT revoked (${expiry}): ${escapeHtml(message)}`,
-    );
+    await fail(error, secrets, saved.tokenId, expiry);
   } finally {
     clearTimeout(timer);
     transport.dispose();

@@ -3,14 +3,14 @@
 import { invalidSetting, type CiName } from '../core/index.ts';
 import type { ParsedArgs } from './args.ts';
 import {
+  checkGitHubEnv,
   checkOutputPath,
-  gitHubEnvFile,
   render,
   resolveFormat,
   writeGitHubEnv,
   writeOutputFile,
 } from './handoff.ts';
-import { announceMasks, HOLDS_TOKEN } from './mask.ts';
+import { announceMasks, HOLDS_TOKEN, maskingRunner } from './mask.ts';
 import { SECRET_VARIABLES, type Session } from './session.ts';
 import { writeStdout } from './stdio.ts';
 
@@ -31,21 +31,30 @@ export async function prepareDelivery(
 ): Promise<Deliver> {
   const output = typeof args.flags['output'] === 'string' ? args.flags['output'] : undefined;
   const force = args.flags['force'] === true;
-  const format = resolveFormat(requestedFormat(args), ci);
+  // auto: the format of the runner that reads the output (GitHub's, even with a stray TF_BUILD).
+  const runner = maskingRunner(session.env, ci);
+  const format = resolveFormat(requestedFormat(args), runner);
   if (format === 'github' && output !== undefined)
     throw invalidSetting(
       'output',
       'cannot be combined with --format github',
       'The github format writes to $GITHUB_ENV; drop --output',
     );
-  if (format === 'github') gitHubEnvFile(session.env);
+  if (format === 'github') await checkGitHubEnv(session.env);
   if (output !== undefined) await checkOutputPath(output, force);
+  if (format === 'azure' && output === undefined && runner !== 'azure-devops')
+    throw invalidSetting(
+      'format',
+      'is azure, but this is no Azure Pipelines job: nothing here honours its task.setsecret masking, so the token would be printed in clear',
+      'Use --format azure only in Azure Pipelines (TF_BUILD set); elsewhere let --format auto choose, or write the file with --output FILE',
+    );
   return async (variables) => {
     const secrets = Object.entries(variables)
       .filter(([name]) => SECRET_VARIABLES.has(name))
       .map(([, value]) => value);
     await announceMasks({
       ci,
+      env: session.env,
       format,
       secrets,
       note: (line) => session.log.notice(line),

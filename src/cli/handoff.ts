@@ -1,7 +1,10 @@
 import { constants } from 'node:fs';
-import { appendFile, lstat, open } from 'node:fs/promises';
+import { access, appendFile, lstat, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import {
   invalidSetting,
+  logSafeJson,
+  StageError,
   quoted,
   shellQuote,
   type CiName,
@@ -30,13 +33,23 @@ export function render(
   secret: Set<string>,
 ): string {
   const entries = Object.entries(variables);
+  // Every value was checked by its kind on arrival; a line break would still end one line and
+  // start another (a command, another variable) in every format.
+  for (const [name, value] of entries)
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw new StageError(
+        'outputs',
+        `the value of ${name} holds a line break or another control character`,
+        'No value Databricks gives does: check that host is the Databricks URL itself, not a look-alike',
+      );
   switch (format) {
     case 'shell':
       return entries.map(([name, value]) => `export ${name}=${shellQuote(value)}\n`).join('');
     case 'dotenv':
       return entries.map(([name, value]) => `${name}=${dotenvValue(value)}\n`).join('');
     case 'json':
-      return `${JSON.stringify(variables)}\n`;
+      return `${logSafeJson(variables)}\n`;
     case 'azure':
       return entries
         .map(
@@ -58,7 +71,11 @@ function dotenvValue(value: string): string {
   return /^[A-Za-z0-9_./:@+=-]*$/.test(value) ? value : shellQuote(value);
 }
 
-/** `--output` checked before anything is minted: a symlink is always refused, an existing file unless --force. */
+/**
+ * `--output` checked before anything is minted: a symlink is always refused, an existing file
+ * unless --force, and a directory this user cannot write to (a token minted then would be
+ * undelivered).
+ */
 export async function checkOutputPath(path: string, force: boolean): Promise<void> {
   const existing = await lstat(path).catch(() => undefined);
   if (existing?.isSymbolicLink())
@@ -73,16 +90,37 @@ export async function checkOutputPath(path: string, force: boolean): Promise<voi
       `${quoted(path)} already exists`,
       'Choose a new path, or add --force to replace it',
     );
+  if (existing?.isDirectory())
+    throw invalidSetting('output', `${quoted(path)} is a directory`, 'Give the path of a file');
+  await access(dirname(path), constants.W_OK | constants.X_OK).catch((error: unknown) => {
+    throw invalidSetting(
+      'output',
+      `${quoted(path)} cannot be written: its directory ${quoted(dirname(path))} is missing or not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'Write to a directory this user can write to, such as the CI temp directory',
+    );
+  });
 }
 
-/** `--output`: a new file of mode 0600 (checked again, and opened so that no symlink is followed). */
+/**
+ * `--output`: a new file of mode 0600 (checked again; never following a symlink). With --force the
+ * path is replaced, never written through: a new file beside it, renamed over it, so that a file
+ * or FIFO someone else planted there is unlinked, not filled.
+ */
 export async function writeOutputFile(path: string, text: string, force: boolean): Promise<void> {
   await checkOutputPath(path, force);
-  const flags =
-    constants.O_WRONLY |
-    constants.O_CREAT |
-    constants.O_NOFOLLOW |
-    (force ? constants.O_TRUNC : constants.O_EXCL);
+  if (!force) return writeNewFile(path, text);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeNewFile(temporary, text);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+async function writeNewFile(path: string, text: string): Promise<void> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   const handle = await open(path, flags, 0o600);
   try {
     await handle.chmod(0o600);
@@ -102,6 +140,18 @@ export function gitHubEnvFile(env: Environment): string {
       'Use --format github only inside a GitHub Actions job',
     );
   return file;
+}
+
+/** $GITHUB_ENV must be a file this user can append to, checked before anything is minted. */
+export async function checkGitHubEnv(env: Environment): Promise<void> {
+  const file = gitHubEnvFile(env);
+  await access(file, constants.W_OK).catch((error: unknown) => {
+    throw invalidSetting(
+      'format',
+      `is github, but GITHUB_ENV (${quoted(file)}) cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'Run it in a step of the job whose runner made GITHUB_ENV, or use --format shell',
+    );
+  });
 }
 
 /** `--format github`: the variables appended to $GITHUB_ENV, as the action's file commands do. */

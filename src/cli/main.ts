@@ -1,5 +1,5 @@
 // The command line edge: arguments in, one command run over the core, an exit code out.
-import { describeFailure, VERSION, type Environment } from '../core/index.ts';
+import { defuse, VERSION, type Environment } from '../core/index.ts';
 import { parseCommandLine } from './args.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { exchangeCommand } from './commands/exchange.ts';
@@ -13,7 +13,6 @@ import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { helpText } from './help.ts';
 import { Session } from './session.ts';
 import { shellFailureLine } from './shell-failure.ts';
-import { cliWords } from './vocabulary.ts';
 import { readSettings } from './settings.ts';
 import { writeStderr, writeStdout } from './stdio.ts';
 
@@ -28,7 +27,8 @@ async function run(argv: string[], env: Environment): Promise<number> {
   if (parsed.kind === 'help') return (writeStdout(helpText(parsed.command)), EXIT.ok);
   if (parsed.kind === 'version') return (writeStdout(`databricks-oidc ${VERSION}\n`), EXIT.ok);
   if (parsed.kind === 'usage-error') {
-    writeStderr(`databricks-oidc: ${parsed.message}\n`);
+    // The message quotes the arguments: one line, with no runner's command in it.
+    writeStderr(`databricks-oidc: ${defuse(parsed.message)}\n`);
     return EXIT.usage;
   }
   const { args } = parsed;
@@ -57,7 +57,7 @@ async function run(argv: string[], env: Environment): Promise<number> {
     }
   } catch (error) {
     session.showHeld();
-    writeStderr(`databricks-oidc: ${cliWords(session.secrets.redact(describeFailure(error)))}\n`);
+    writeStderr(session.errorLine(error));
     return exitCodeOf(error);
   } finally {
     session.dispose();

@@ -1,4 +1,4 @@
-import { shellQuote, type CiName } from '../core/index.ts';
+import { shellQuote, type CiName, type Environment } from '../core/index.ts';
 import type { Format } from './handoff.ts';
 import { writeStderr, writeStdout } from './stdio.ts';
 import { runCommand } from './system.ts';
@@ -11,12 +11,17 @@ export const HOLDS_SERVICE_URL =
 
 export interface MaskRequest {
   ci: CiName | undefined;
+  /** The job's environment: the runner that reads the output decides the masking (see maskingRunner). */
+  env?: Environment;
   format: Format;
   secrets: string[];
   note: (line: string) => void;
-  holds: string;
+  /** What the no-masking note says the output holds; no note without it (token, exec). */
+  holds?: string;
   /** stdout carries data that is parsed or sourced later (json, dotenv; serve's variables). */
   stdoutIsData: boolean;
+  /** stdout is not ours to write (token's answer is captured, exec's is the child's): stderr only. */
+  stderrOnly?: boolean;
 }
 
 const NO_MASKING: Partial<Record<CiName, string>> = {
@@ -29,32 +34,70 @@ const NO_MASKING: Partial<Record<CiName, string>> = {
 };
 
 /**
+ * The runner whose log the output reaches, which is the one whose masking counts: GitHub's runner
+ * sets GITHUB_ACTIONS=true, Azure's agent TF_BUILD. GitHub's first: a TF_BUILD in a GitHub job is
+ * just a variable (and the Azure source, first in detection, may then have given the token).
+ * Otherwise the CI the token came from (an explicit token gives none).
+ */
+export function maskingRunner(
+  env: Environment | undefined,
+  ci: CiName | undefined,
+): CiName | undefined {
+  if (env?.['GITHUB_ACTIONS'] === 'true') return 'github';
+  if (env?.['TF_BUILD']) return 'azure-devops';
+  return ci;
+}
+
+/**
  * Masks every secret with the CI's own mechanism before the first byte that holds one is written.
- * GitHub and Azure read masking commands from the step's output: they go first on stdout (as
- * `printf` lines in the shell format, so that an eval prints them), except where stdout is data on
- * GitHub, whose runner also reads workflow commands on stderr: there they go to stderr as they are.
- * Azure's agent reads logging commands on stdout only (and a failOnStderr step fails on stderr),
- * so there they stay first on stdout. Buildkite's redactor is fed directly.
+ * GitHub and Azure read masking commands from the step's output. GitHub's runner reads workflow
+ * commands at the start of a line, on stdout and stderr; Azure's agent reads `##vso[` anywhere in
+ * a line, on both too. So they go first on stdout, each a line of its own (with the shell format,
+ * also a printed copy, so that an eval registers them too), except where stdout is not ours or,
+ * on GitHub, is data: there they go to stderr. Buildkite's redactor is fed directly.
  */
 export async function announceMasks(request: MaskRequest): Promise<void> {
-  const { ci, format, note, holds, stdoutIsData } = request;
+  const { format, note, holds, stdoutIsData } = request;
   const values = request.secrets.filter((value) => value !== '');
-  const github = format === 'github' || ci === 'github';
-  const toStderr = stdoutIsData && github;
-  const command = (line: string): string =>
-    format === 'shell' && !toStderr ? `printf '%s\\n' ${shellQuote(line)}` : line;
-  const lines = (prefix: string): string => values.map((v) => `${command(prefix + v)}\n`).join('');
-  if (github) return void writeMasks(lines('::add-mask::'), toStderr);
-  if (format === 'azure' || ci === 'azure-devops') {
-    if (stdoutIsData && format !== 'shell')
-      note(
-        'stdout starts with the ##vso[task.setsecret] lines (the agent reads them only there): use --output FILE for a file with the hand-off alone',
-      );
-    return void writeMasks(lines('##vso[task.setsecret]'), false);
+  const runner = format === 'github' ? 'github' : maskingRunner(request.env, request.ci);
+  const stderrOnly = request.stderrOnly === true;
+  if (runner === 'github') {
+    const toStderr = stderrOnly || stdoutIsData;
+    const shell = format === 'shell' && !toStderr;
+    return void writeMasks(values.map((v) => gitHubMask(v, shell)).join(''), toStderr);
   }
-  if (ci === 'buildkite') return redact(values, note);
-  const name = ci === undefined ? undefined : NO_MASKING[ci];
+  if (runner === 'azure-devops') {
+    if (stdoutIsData && !stderrOnly && format !== 'shell')
+      note(
+        "stdout starts with Azure's task.setsecret lines: use --output FILE for a file with the hand-off alone",
+      );
+    const shell = format === 'shell' && !stderrOnly;
+    return void writeMasks(values.map((v) => azureMask(v, shell)).join(''), stderrOnly);
+  }
+  if (runner === 'buildkite') return redact(values, note);
+  if (holds === undefined) return;
+  const name = runner === undefined ? undefined : NO_MASKING[runner];
   note(`${name ?? 'This environment'} cannot mask values at run time: ${holds}`);
+}
+
+/**
+ * `::add-mask::` as a line of its own; for the shell format inside a heredoc that an eval passes to
+ * `:` (a no-op), followed by a printf that prints it under eval, once the value is already masked.
+ */
+function gitHubMask(value: string, shell: boolean): string {
+  const line = `::add-mask::${value}\n`;
+  if (!shell) return line;
+  return `: <<'DATABRICKS_OIDC_MASK'\n${line}DATABRICKS_OIDC_MASK\nprintf '::%s\\n' ${shellQuote(`add-mask::${value}`)}\n`;
+}
+
+/**
+ * `##vso[task.setsecret]` as a line of its own (a comment to a shell that evals it); for the shell
+ * format followed by a printf that prints it under eval, written so that the printf line holds no
+ * `##vso[` (the agent would take the quote after the value as part of the secret).
+ */
+function azureMask(value: string, shell: boolean): string {
+  const line = `##vso[task.setsecret]${value}\n`;
+  return shell ? `${line}printf '##%s\\n' ${shellQuote(`vso[task.setsecret]${value}`)}\n` : line;
 }
 
 function writeMasks(text: string, toStderr: boolean): void {

@@ -1,11 +1,12 @@
 // Revoking the job-scoped PAT this run minted (exec when the child exits; exchange when the hand-off
 // fails): with the PAT itself, else a fresh exchange. A PAT left valid is said loudly on stderr.
 import {
-  describeFailure,
+  obtainCredentials,
   REVOKE_POLICY,
   revokeJobPat,
   systemClock,
   type CoreDeps,
+  type Credentials,
   type Pat,
   type RevokeFallback,
   type SavedPat,
@@ -23,7 +24,7 @@ export interface MintedPat {
 }
 
 /** What revoking needs, captured the moment the PAT exists (CoreDeps.onPat). */
-export function mintedPat(
+function mintedPat(
   pat: Pat,
   workspaceUrl: string,
   settings: CliSettings,
@@ -33,6 +34,29 @@ export function mintedPat(
     saved: { workspaceUrl, tokenId: pat.id, value: pat.value },
     fallback: revokeFallback(settings, deps),
   };
+}
+
+/**
+ * The exchange (and what it mints), then `then`; a PAT minted on the way is revoked, or said
+ * loudly that it could not be, when anything after it fails: nobody received it.
+ */
+export async function withJobPat<T>(
+  session: Session,
+  settings: CliSettings,
+  deps: CoreDeps,
+  then: (credentials: Credentials, pat: MintedPat | undefined) => Promise<T>,
+): Promise<T> {
+  const held: { pat?: MintedPat } = {};
+  try {
+    const credentials = await obtainCredentials(settings.config, {
+      ...deps,
+      onPat: (pat, workspaceUrl) => (held.pat = mintedPat(pat, workspaceUrl, settings, deps)),
+    });
+    return await then(credentials, held.pat);
+  } catch (error) {
+    if (held.pat !== undefined) await revokeMinted(session, held.pat);
+    throw error;
+  }
 }
 
 /** The same exchange again, minting nothing: what `pat revoke` and the fallback authenticate with. */
@@ -68,7 +92,7 @@ export async function revokeMinted(
     session.log.info(`The job-scoped PAT ${saved.tokenId} is ${what}`);
     return undefined;
   } catch (error) {
-    writeStderr(`databricks-oidc: ${session.secrets.redact(describeFailure(error))}\n`);
+    writeStderr(session.errorLine(error));
     writeStderr(
       `databricks-oidc: or, from any later step with the same settings: ${patRevokeCommand(saved)}\n`,
     );

@@ -1,6 +1,7 @@
 import {
   checkedSource,
   createTransport,
+  describeFailure,
   detectSubjectToken,
   libpqEnv,
   obtainCredentials,
@@ -83,6 +84,14 @@ export class Session {
   ): Promise<{ ci: CiName | undefined; credentials: Credentials }> {
     const { ci, deps } = this.coreDeps(settings);
     return { ci, credentials: await obtainCredentials(settings.config, deps) };
+  }
+
+  /**
+   * The one line a failure ends in: redacted, with no runner's command in it (it may quote a
+   * server or a setting), cut only when far longer than any message (a policy command included).
+   */
+  errorLine(error: unknown): string {
+    return `databricks-oidc: ${cliWords(this.secrets.sanitise(describeFailure(error), 8000))}\n`;
   }
 
   /** A transport of its own, for work after the session's was disposed (revoking after exec). */

@@ -17,8 +17,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { jobName, type Environment } from '../core/startup.ts';
+import { isToken, jobName, type Environment } from '../core/startup.ts';
 import { SETTING_VARIABLES } from './setting-variables.ts';
+
+/** The last second a Date can print (year 275760): a later expires_on is a corrupt entry. */
+const MAX_EXPIRES_ON = 8.64e12;
 
 /** A cached token is reused until this close to its expiry. */
 const REUSE_MARGIN_MS = 60_000;
@@ -49,9 +52,68 @@ export function cacheEntry(argv: readonly string[], env: Environment): CacheEntr
     withoutJsonFlag(argv),
     SETTING_VARIABLES.map((name) => env[name] ?? ''),
     jobName(env),
+    subjectIdentities(argv, env),
   ]);
   const dir = `databricks-oidc-${process.getuid?.() ?? 'user'}`;
   return { file: join(base, dir, `token-${fnv1a64(key)}.json`), key };
+}
+
+/** A JWT's shape: three base64url parts (the signature may be empty). */
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const MAX_JWT_LENGTH = 64 * 1024;
+
+/**
+ * Whose JWTs the call could present, without a request: the issuer, subject and audience of every
+ * JWT in the environment (DATABRICKS_OIDC_TOKEN, a variable --oidc-token-env names, GitLab's
+ * *_ID_TOKEN, CircleCI's, Bitbucket's, …) and in the file --oidc-token-file (or
+ * DATABRICKS_OIDC_TOKEN_FILEPATH) names. Another identity's JWT is another entry; the same
+ * identity's next JWT (a rotated file, a re-minted token) is the same entry. A token the CI mints
+ * on request (GitHub, Azure, Buildkite) is fixed by the job, which is in the key already.
+ */
+function subjectIdentities(argv: readonly string[], env: Environment): string[] {
+  const files = [env['DATABRICKS_OIDC_TOKEN_FILEPATH'], ...flagValues(argv, '--oidc-token-file')];
+  const texts = [...Object.values(env), ...files.map((file) => (file ? readSmall(file) : ''))];
+  return texts.flatMap((text) => {
+    const identity = text === undefined ? undefined : identityOf(text.trim());
+    return identity === undefined ? [] : [identity];
+  });
+}
+
+function identityOf(text: string): string | undefined {
+  if (text.length > MAX_JWT_LENGTH || !JWT.test(text)) return undefined;
+  try {
+    const claims = JSON.parse(
+      Buffer.from(text.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as Record<string, unknown> | null;
+    if (typeof claims !== 'object' || claims === null) return undefined;
+    return JSON.stringify([claims['iss'], claims['sub'], claims['aud']]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The values given to a flag, as `--flag value` or `--flag=value`, before any `--`. */
+function flagValues(argv: readonly string[], flag: string): string[] {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  return argv.slice(0, end).flatMap((arg, i) => {
+    if (arg.startsWith(`${flag}=`)) return [arg.slice(flag.length + 1)];
+    const next = argv[i + 1];
+    return arg === flag && next !== undefined && i + 1 < end ? [next] : [];
+  });
+}
+
+/** A token file's text, or '' when it is no small regular file (the full command reports why). */
+function readSmall(file: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    return stats.isFile() && stats.size <= MAX_JWT_LENGTH ? readFileSync(fd, 'utf8') : '';
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
@@ -117,10 +179,14 @@ function readCache({ file, key }: CacheEntry): CachedToken | undefined {
     // The mode of what is read, not of the path: someone widened it, so do not trust it.
     if (!isPrivate(fstatSync(fd))) return undefined;
     const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<CachedToken & { key: string }>;
+    // A corrupt entry (a token that is not one, an expiry no Date holds) is a miss, never a crash.
     return parsed.key === key &&
       typeof parsed.access_token === 'string' &&
-      typeof parsed.expires_on === 'number'
-      ? { access_token: parsed.access_token, expires_on: parsed.expires_on }
+      isToken(parsed.access_token) &&
+      Number.isSafeInteger(parsed.expires_on) &&
+      (parsed.expires_on ?? 0) > 0 &&
+      (parsed.expires_on ?? 0) <= MAX_EXPIRES_ON
+      ? { access_token: parsed.access_token, expires_on: parsed.expires_on ?? 0 }
       : undefined;
   } catch {
     return undefined;

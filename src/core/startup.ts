@@ -4,3 +4,6 @@
 // (test/project/boundaries.test.ts holds it). index.ts exports the same bindings.
 export { jobName } from './job-name.ts';
 export type { Environment } from './subject-token/github-actions.ts';
+export { describeFailure, StageError } from './errors.ts';
+export { isToken } from './secrets/server-values.ts';
+export { defuse } from './secrets/text.ts';

@@ -740,3 +740,61 @@ describe('generated hostile server answers, whole-action runs', () => {
     },
   );
 });
+
+describe('the post step and its saved state', () => {
+  const lanes = useLanes(1);
+  const lane = (): Lane => {
+    if (lanes[0] === undefined) throw new Error('no lane');
+    return lanes[0];
+  };
+  const PAT = `dapi${'f'.repeat(32)}`;
+
+  function postIn(state: Record<string, string>): Promise<ActionRun> {
+    const { github } = lane().emulator;
+    return runAction(
+      { host: lane().emulator.workspace.url, 'client-id': SP_APPLICATION_ID },
+      {
+        idToken: { url: github.requestUrl, token: github.requestToken },
+        env: {
+          HTTPS_PROXY: lane().proxy.url,
+          NODE_OPTIONS: `--import ${RESOLVER}`,
+          TEST_HOSTS: '',
+        },
+        post: { state },
+      },
+    );
+  }
+
+  it('refuses a saved host that is not the configured one: the PAT is sent nowhere', async () => {
+    prepare(lane());
+    const run = await postIn({
+      'pat-id': 'abc123',
+      'pat-host': 'https://dbc-1234.cloud.databricks.com.evil.test',
+      'pat-value': PAT,
+      'pat-expires-at': '',
+      'pat-revoke': 'true',
+    });
+    expectWellBehaved(run, [...lane().emulator.secrets(), PAT]);
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toMatch(
+      /^Revoking the job-scoped PAT failed: the job-scoped PAT abc123 was not revoked \(the saved state names the host https:\/\/dbc-1234\.cloud\.databricks\.com\.evil\.test, not the configured http:\/\/127\.0\.0\.1:\d+; the PAT is sent to no other host\)/,
+    );
+    expect(lane().proxy.requests).toEqual([]);
+    expect(lane().emulator.requests.filter((r) => r.route?.startsWith('tokens.'))).toEqual([]);
+  });
+
+  it('a saved token id with commands and HTML is defused in the log and escaped in the summary', async () => {
+    prepare(lane());
+    const run = await postIn({
+      'pat-id': 'x::error::pwned ##vso[task.complete]<img src=x onerror=alert(1)>',
+      'pat-host': lane().emulator.workspace.url,
+      'pat-value': '',
+      'pat-expires-at': '',
+      'pat-revoke': 'false',
+    });
+    expectWellBehaved(run, lane().emulator.secrets());
+    expect(run.stdout).not.toMatch(/##vso\[/);
+    expect(run.summary).not.toContain('<img');
+    expect(run.summary).toContain('&lt;img');
+  });
+});

@@ -42,13 +42,13 @@ export interface CliFixture {
   gitlabJob(): Record<string, string>;
   /**
    * `exec` with these flags (and --host, --client-id) of a shell child that traps SIGTERM (prints
-   * got-term, exits 42) and SIGINT (got-int, 43), sent the signal once it is running: the CLI's
-   * exit code and output.
+   * got-term, exits 42), SIGINT (got-int, 43) and SIGHUP (got-hup, 44), sent the signal once it is
+   * running: the CLI's exit code and output.
    */
   execSignalled(
     flags: string[],
     env: Record<string, string>,
-    signal?: 'SIGTERM' | 'SIGINT',
+    signal?: 'SIGTERM' | 'SIGINT' | 'SIGHUP',
   ): Promise<CliRun>;
 }
 
@@ -95,7 +95,7 @@ export function useCliEmulator(): CliFixture {
   };
   fixture.execSignalled = async (flags, env, signal = 'SIGTERM') => {
     const script =
-      "trap 'echo got-term; exit 42' TERM; trap 'echo got-int; exit 43' INT; echo ready; while :; do sleep 0.1; done";
+      "trap 'echo got-term; exit 42' TERM; trap 'echo got-int; exit 43' INT; trap 'echo got-hup; exit 44' HUP; echo ready; while :; do sleep 0.1; done";
     const settings = fixture.settings();
     const running = startCli(['exec', ...flags, ...settings, '--', 'sh', '-c', script], {
       ...env,

@@ -37,6 +37,20 @@ interface PruneJson {
   untouched: Array<{ token_id: string; comment: string }>;
 }
 
+/** `obo prune --json` that succeeds: its plan. */
+async function pruneJson(
+  env: Record<string, string>,
+  partner: string,
+  extra: string[],
+): Promise<PruneJson> {
+  const prune = await fx.run(
+    ['obo', 'prune', '--application-id', partner, ...extra, '--json'],
+    env,
+  );
+  expect(prune.exitCode, prune.stderr).toBe(0);
+  return JSON.parse(prune.stdout) as PruneJson;
+}
+
 /** The original Partner Connect token: unmarked, made by an admin outside this rotation. */
 async function partnerConnectToken(env: Record<string, string>, partner: string): Promise<string> {
   // Its cache elsewhere: the later runs' scan of fx.dir must not find the admin's OAuth token.
@@ -69,26 +83,26 @@ describe('obo mint and obo prune', () => {
       expect(fx.emulator.pats.isLive(out['DATABRICKS_OBO_TOKEN'] ?? '')).toBe(true);
       expect(Object.keys(out)).not.toContain('DATABRICKS_TOKEN');
       minted.push(out['DATABRICKS_OBO_TOKEN_ID'] ?? '');
-      const prune = await fx.run(
-        [
-          'obo',
-          'prune',
-          '--application-id',
-          partner,
-          '--comment',
-          'rotated-by:group/repo',
-          '--json',
-        ],
-        env,
-      );
-      expect(prune.exitCode, prune.stderr).toBe(0);
-      const plan = JSON.parse(prune.stdout) as PruneJson;
+      const plan = await pruneJson(env, partner, ['--comment', 'rotated-by:group/repo']);
       expect(plan.kept.map((t) => t.token_id)).toEqual(minted.slice(-2).reverse());
       expect(plan.deleted?.map((t) => t.token_id)).toEqual(run >= 2 ? [minted[run - 2]] : []);
       expect(plan.untouched.map((t) => t.token_id)).toEqual([original]);
     }
     const live = fx.emulator.pats.live(partner).map((t) => t.tokenId);
     expect(live.sort()).toEqual([original, ...minted.slice(2)].sort());
+  });
+
+  it('prune claims no token of a rotation whose marker only starts with its own, and keeps per marker', async () => {
+    const { env, partner } = setUp();
+    const ids = async (comment: string): Promise<string> =>
+      handedOff((await mint(env, ['--comment', comment])).stdout)['DATABRICKS_OBO_TOKEN_ID'] ?? '';
+    const mine = await ids('rotated-by:acme');
+    const staging = [await ids('rotated-by:acme staging'), await ids('rotated-by:acme staging')];
+    const plan = await pruneJson(env, partner, ['--comment', 'rotated-by:acme', '--keep', '1']);
+    expect(plan.kept.map((t) => t.token_id)).toEqual([mine]);
+    expect(plan.deleted).toEqual([]);
+    expect(plan.untouched.map((t) => t.token_id).sort()).toEqual([...staging].sort());
+    expect(fx.emulator.pats.live(partner)).toHaveLength(3);
   });
 
   it('a dry run deletes nothing and lists what it would delete', async () => {
@@ -135,7 +149,7 @@ describe('obo mint and obo prune', () => {
     const { env, partner } = setUp();
     const run = await fx.run(
       ['obo', 'mint', '--application-id', partner, '--format', 'azure'],
-      env,
+      { ...env, TF_BUILD: 'True' },
       (r) => [/DATABRICKS_OBO_TOKEN;issecret=true\](\S+)/.exec(r.stdout)?.[1] ?? ''],
     );
     expect(run.exitCode, run.stderr).toBe(0);

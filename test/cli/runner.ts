@@ -3,6 +3,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedPieces } from '../support/leaks.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_ENTRY = join(ROOT, 'dist', 'cli.js');
@@ -72,9 +73,15 @@ export function startCli(args: string[], env: Record<string, string>) {
   };
 }
 
-/** Lines that are a CI's own masking commands (GitHub, Azure), which carry the secret by design. */
+/**
+ * Lines that are a CI's own masking commands (GitHub, Azure), which carry the secret by design, or
+ * the shell format's printed copies of them, which follow a mask line and so show masked.
+ */
 export function isMaskingLine(line: string): boolean {
-  return /::add-mask::|##vso\[task\.setsecret\]/.test(line);
+  return (
+    /^(::add-mask::|##vso\[task\.setsecret\])/.test(line) ||
+    /^printf '(::|##)%s\\n' '(add-mask::|vso\[task\.setsecret\])/.test(line)
+  );
 }
 
 /**
@@ -96,8 +103,12 @@ export function cliLeaks(
     .join('\n');
   const stderr = run.stderr
     .split('\n')
-    .filter((line) => !(masksOnStderr && line.startsWith('::add-mask::')))
+    .filter((line) => !(masksOnStderr && /^(::add-mask::|##vso\[task\.setsecret\])/.test(line)))
     .join('\n');
+  // The action's stricter scan too: no piece of a secret (a cut or rewritten one is never masked).
+  leaks.push(
+    ...sharedPieces([['stdout', stdout], ['stderr', stderr], ...Object.entries(files)], secrets),
+  );
   for (const secret of secrets.filter((value) => value.length >= 8)) {
     const label = `${secret.slice(0, 6)}…(${secret.length} chars)`;
     for (const form of [

@@ -1,7 +1,17 @@
 // `databricks-oidc token`'s fast path: a fresh cache entry is answered without evaluating the
 // transport (no http-client, TLS, child_process or crypto module loaded); anything else falls back to
 // the full command, which exchanges again and rewrites the entry.
-import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCliEmulator } from './fixture.ts';
@@ -78,6 +88,16 @@ describe('token, cached', () => {
     ['names another key', () => entry('["https://other.example"]', planted, 3600), 0o600],
     ['is corrupt', () => `{"access_token": "${planted}", "expires_on"`, 0o600],
     ['lacks the expiry', (key: string) => JSON.stringify({ key, access_token: planted }), 0o600],
+    [
+      'holds an expiry no date can print',
+      (key: string) => JSON.stringify({ key, access_token: planted, expires_on: 1e15 }),
+      0o600,
+    ],
+    [
+      'holds a token that is not one',
+      (key: string) => entry(key, 'planted\n##vso[task.complete]', 3600),
+      0o600,
+    ],
   ])(
     'falls back to an exchange when the entry %s, and rewrites it 0600',
     async (_, content, mode) => {
@@ -165,5 +185,39 @@ describe('token, cached', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('"nowhere" is not a known CI');
+  });
+});
+
+describe('token, cached per identity', () => {
+  it("never answers another identity's JWT from this one's entry, in the same variable or a file", async () => {
+    const env = fx.gitlabJob();
+    const { token } = await filledCache(env);
+    const gitlab = fx.emulator.ci.gitlab;
+    const aud = fx.tokenEndpoint();
+    const other = gitlab.mintJwt({
+      aud,
+      sub: 'project_path:someone/else:ref_type:branch:ref:main',
+    });
+    const inVariable = await fx.run(['token'], { ...env, DATABRICKS_OIDC_TOKEN: other }, () => [
+      token,
+    ]);
+    expect(inVariable.exitCode).toBe(5);
+    expect(inVariable.stdout).toBe('');
+    // Not in fx.dir, whose files the leak scan reads: a JWT file is the CI's, not a leak.
+    const file = join(await mkdtemp(join(tmpdir(), 'cli-jwt-')), 'other.jwt');
+    await writeFile(file, other);
+    const inFile = await fx.run(['token', '--oidc-token-file', file], env, () => [token]);
+    expect(inFile.exitCode).toBe(5);
+    expect(fx.exchanges()).toBe(3);
+  });
+
+  it("answers the same identity's next JWT from the entry (a rotated or re-minted token)", async () => {
+    const env = fx.gitlabJob();
+    const { token } = await filledCache(env);
+    const again = fx.emulator.ci.gitlab.mintJwt({ aud: fx.tokenEndpoint(), jti: 'another' });
+    const run = await fx.run(['token'], { ...env, DATABRICKS_OIDC_TOKEN: again }, () => [token]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`${token}\n`);
+    expect(fx.exchanges()).toBe(1);
   });
 });

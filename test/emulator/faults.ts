@@ -40,7 +40,8 @@ export function faultRunsHandler(fault: Fault): boolean {
     fault.kind === 'delay' ||
     fault.kind === 'trickle' ||
     fault.kind === 'reset-mid-body' ||
-    fault.kind === 'late-reply'
+    fault.kind === 'late-reply' ||
+    fault.kind === 'rewrite'
   );
 }
 
@@ -132,6 +133,11 @@ export async function deliverWithFault(
     }
     case 'trickle':
       return sendTrickle(res, await reply(), fault.bytesPerSecond);
+    case 'rewrite': {
+      const real = await reply();
+      const body = JSON.parse(real.body) as Record<string, unknown>;
+      return sendReply(res, jsonReply(real.status, fault.edit(body)));
+    }
     case 'reset-mid-body': {
       const real = await reply();
       return sendPartialThenDestroy(res, { ...real, status: fault.status ?? real.status });

@@ -323,7 +323,9 @@ export type Fault =
   | { kind: 'malformed-json'; status?: number }
   | { kind: 'json'; status: number; body: unknown }
   | { kind: 'redirect'; status?: 301 | 302 | 307 | 308; location: string }
-  | { kind: 'throttled' };
+  | { kind: 'throttled' }
+  /** The real answer (the handler runs, its side effects happen), its JSON body edited: hostile values. */
+  | { kind: 'rewrite'; edit: (body: Record<string, unknown>) => unknown };
 
 export interface FaultScript {
   add(route: RouteName, fault: Fault, times?: number): void;

@@ -31,7 +31,7 @@ function pieceIndex(secrets: string[]): Map<string, string> {
 }
 
 /** The places that hold a piece (over 8 characters) of a secret but not the whole of it. */
-function sharedPieces(places: Array<[string, string]>, secrets: string[]): string[] {
+export function sharedPieces(places: Array<[string, string]>, secrets: string[]): string[] {
   const index = pieceIndex(secrets);
   const size = LONGEST_VISIBLE_PIECE + 1;
   const found: string[] = [];

@@ -2,6 +2,7 @@ import {
   CI_SUBJECT_SHAPES,
   describeFailure,
   findings,
+  logSafeJson,
   peekSubjectToken,
   type PeekedToken,
   type TokenClaims,
@@ -62,7 +63,7 @@ export async function doctorCommand(
   } catch (error) {
     report['problem'] = cliWords(session.secrets.redact(describeFailure(error)));
   }
-  writeStdout(args.flags['json'] === true ? `${JSON.stringify(report, null, 2)}\n` : text(report));
+  writeStdout(args.flags['json'] === true ? `${logSafeJson(report, 2)}\n` : text(report));
   return 0;
 }
 
@@ -100,7 +101,7 @@ function text(report: Record<string, unknown>): string {
     'claims',
     'problem',
   ])
-    if (report[key] !== undefined) lines.push(`${key}: ${JSON.stringify(report[key])}`);
+    if (report[key] !== undefined) lines.push(`${key}: ${logSafeJson(report[key])}`);
   const shadowing = report['shadowing'] as string[];
   lines.push(
     shadowing.length === 0

@@ -1,7 +1,6 @@
-import { obtainCredentials } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
 import { prepareDelivery, requestedFormat } from '../delivery.ts';
-import { mintedPat, patRevokeCommand, revokeMinted, type MintedPat } from '../revoke.ts';
+import { patRevokeCommand, withJobPat } from '../revoke.ts';
 import { credentialEnv, type Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 
@@ -13,21 +12,12 @@ export async function exchangeCommand(
   requestedFormat(args);
   const { ci, deps } = session.coreDeps(settings);
   const deliver = await prepareDelivery(args, session, ci);
-  let minted: MintedPat | undefined;
-  const credentials = await obtainCredentials(settings.config, {
-    ...deps,
-    onPat: (pat, workspaceUrl) => (minted = mintedPat(pat, workspaceUrl, settings, deps)),
-  });
-  if (minted !== undefined)
-    session.log.info(
-      `DATABRICKS_TOKEN is the job-scoped PAT ${minted.saved.tokenId}; nothing revokes it for you: run ${patRevokeCommand(minted.saved)} in the pipeline's final (always-run) step`,
-    );
-  try {
+  await withJobPat(session, settings, deps, async (credentials, pat) => {
+    if (pat !== undefined)
+      session.log.info(
+        `DATABRICKS_TOKEN is the job-scoped PAT ${pat.saved.tokenId}; nothing revokes it for you: run ${patRevokeCommand(pat.saved)} in the pipeline's final (always-run) step`,
+      );
     await deliver(credentialEnv(credentials));
-  } catch (error) {
-    // A PAT nobody received must not outlive this run.
-    if (minted !== undefined) await revokeMinted(session, minted);
-    throw error;
-  }
+  });
   return 0;
 }

@@ -1,6 +1,7 @@
 // `obo mint` and `obo prune`: the two phases of a partner service principal's token rotation.
 import {
   invalidSetting,
+  logSafeJson,
   obtainCredentials,
   type ManagedToken,
   type PruneResult,
@@ -62,7 +63,7 @@ function pruneJson({ principal, plan, dryRun }: PruneResult, session: Session): 
       created: t.createdAt?.toISOString() ?? null,
       expires: t.expiresAt?.toISOString() ?? null,
     }));
-  return `${JSON.stringify({
+  return `${logSafeJson({
     application_id: principal.applicationId,
     display_name: session.secrets.redact(principal.displayName),
     dry_run: dryRun,

@@ -15,6 +15,12 @@ const MAX_HOST_NAME_LENGTH = 253;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_USER_NAME_LENGTH = 256;
 
+/** A token id (PAT or on-behalf-of: hex today) or a SCIM id: letters, digits, - and _ only. */
+const TOKEN_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** The largest epoch milliseconds a JavaScript Date holds (±100 000 000 days). */
+const MAX_DATE_MS = 8.64e15;
+
 export function isToken(value: string): boolean {
   return value.length <= MAX_TOKEN_LENGTH && TOKEN.test(value);
 }
@@ -31,4 +37,16 @@ export function isUuid(value: string): boolean {
 /** A Postgres user name as Databricks gives it (an application ID or an e-mail address). */
 export function isUserName(value: string): boolean {
   return value.length <= MAX_USER_NAME_LENGTH && !hasSpaceOrControl(value);
+}
+
+/** What `pat revoke --token-id` takes and every token id a server answers with must be. */
+export function isTokenId(value: string): boolean {
+  return TOKEN_ID.test(value);
+}
+
+/** Epoch milliseconds as a Date, or undefined when no Date can hold them (it could not be printed). */
+export function serverDate(ms: unknown): Date | undefined {
+  return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS
+    ? new Date(ms)
+    : undefined;
 }

@@ -1,9 +1,11 @@
 const MAX_SERVER_TEXT = 300;
 
 /**
- * Makes untrusted text (server answers, claims) safe for one log line: no CR/LF or other
- * control characters that could start a new line, no `::` that could form a workflow command, and
- * no `##[`, which the runner reads as a (legacy) workflow command anywhere in a line.
+ * Makes untrusted text (server answers, claims) safe for one log line on either runner: no CR/LF
+ * or other control characters that could start a new line, no `::` that could form a GitHub
+ * workflow command, no `##[`, which GitHub's runner reads as a (legacy) command anywhere in a line,
+ * and no `##vso[`, which Azure's agent reads as a logging command anywhere in a line (any case),
+ * on stdout and stderr alike.
  */
 export function neutralise(text: string, maxLength = MAX_SERVER_TEXT): string {
   return clip(defuse(text), maxLength);
@@ -14,7 +16,23 @@ export function defuse(text: string): string {
   // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
   // Every colon followed by a colon gets a space, so that ":::" cannot leave a "::" behind.
-  return flat.replace(/:(?=:)/g, ': ').replaceAll('##[', '# #[');
+  return flat
+    .replace(/:(?=:)/g, ': ')
+    .replaceAll('##[', '# #[')
+    .replace(/##(?=vso\[)/gi, '# #');
+}
+
+/**
+ * JSON text that no runner reads a command in, for data printed where a log may show it: `#` as
+ * `\u0023` (outside strings JSON has no `#`, so the parsed value is the same), which leaves no
+ * `##[` or `##vso[`; and a `::` stays inside a quoted string, never at the start of a line.
+ */
+export function hashEscaped(jsonText: string): string {
+  return jsonText.replaceAll('#', '\\u0023');
+}
+
+export function logSafeJson(value: unknown, indent?: number): string {
+  return hashEscaped(JSON.stringify(value, null, indent));
 }
 
 export function clip(text: string, maxLength = MAX_SERVER_TEXT): string {

@@ -112,10 +112,10 @@ describe('planPrune', () => {
   });
   const tokens = [
     token('original', 'Partner Connect', 1),
-    token('a', 'rotated-by:o/r 1', 2),
-    token('b', 'rotated-by:o/r 2', 3),
-    token('c', 'rotated-by:o/r 3', 4),
-    token('other', 'rotated-by:o/r2 1', 5),
+    token('a', 'rotated-by:o/r 2026-01-01T00:00:00.000Z', 2),
+    token('b', 'rotated-by:o/r 2026-01-02T00:00:00.000Z', 3),
+    token('c', 'rotated-by:o/r 2026-01-03T00:00:00.000Z', 4),
+    token('other', 'rotated-by:o/r2 2026-01-04T00:00:00.000Z', 5),
   ];
   const ids = (list: ManagedToken[]) => list.map((t) => t.id);
 
@@ -124,6 +124,19 @@ describe('planPrune', () => {
     expect(ids(plan.keep)).toEqual(['c', 'b']);
     expect(ids(plan.remove)).toEqual(['a']);
     expect(ids(plan.untouched)).toEqual(['original', 'other']);
+  });
+
+  it("claims no token of a rotation whose marker only starts with this one's", () => {
+    const mixed = [
+      token('mine', 'rotated-by:acme 2026-01-01T00:00:00.000Z', 1),
+      token('staging1', 'rotated-by:acme staging 2026-01-02T00:00:00.000Z', 2),
+      token('staging2', 'rotated-by:acme staging 2026-01-03T00:00:00.000Z', 3),
+      token('bare', 'rotated-by:acme', 0),
+    ];
+    const plan = planPrune(mixed, { marker: 'rotated-by:acme', keep: 1, adoptUnmanaged: false });
+    expect(ids(plan.keep)).toEqual(['mine']);
+    expect(ids(plan.remove)).toEqual(['bare']);
+    expect(ids(plan.untouched)).toEqual(['staging1', 'staging2']);
   });
 
   it('adopts unmarked tokens only when asked, and only while a marked one is kept', () => {

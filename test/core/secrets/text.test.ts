@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/core/config.ts';
 import { parseHost } from '../../../src/core/databricks/host.ts';
-import { hasSpaceOrControl } from '../../../src/core/secrets/text.ts';
+import { defuse, hasSpaceOrControl, logSafeJson } from '../../../src/core/secrets/text.ts';
 
 describe('hasSpaceOrControl', () => {
   it.each([
@@ -47,5 +47,25 @@ describe('length limits', () => {
       audience: 'abc\u202edef',
     };
     expect(() => parseConfig((name) => inputs[name] ?? '')).toThrow(/audience contains whitespace/);
+  });
+});
+
+describe('defuse and logSafeJson', () => {
+  it.each([
+    ['##vso[task.setvariable variable=X]1'],
+    ['text ##VSO[task.prependpath]/tmp anywhere in a line'],
+    ['###vso[task.complete]'],
+    ['##[error]legacy'],
+    ['::error::x and a:::b'],
+  ])('leaves no command of either runner in %s', (text) => {
+    const out = defuse(text);
+    expect(out).not.toMatch(/##vso\[|##\[|::/i);
+  });
+
+  it('keeps the parsed value of JSON and leaves no # in its text', () => {
+    const value = { sub: 'a##vso[task.complete]##[error]::x', n: 1 };
+    const text = logSafeJson(value, 2);
+    expect(text).not.toContain('#');
+    expect(JSON.parse(text)).toEqual(value);
   });
 });

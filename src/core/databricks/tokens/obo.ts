@@ -2,13 +2,13 @@ import { StageError } from '../../errors.ts';
 import { nonEmptyString, type JsonObject } from '../../http/json.ts';
 import { callRest, RestError } from '../../http/rest.ts';
 import type { CallContext } from '../../http/retry.ts';
-import { neutralise } from '../../secrets/text.ts';
+import { isTokenId, isUuid, serverDate } from '../../secrets/server-values.ts';
+import { neutralise, preview } from '../../secrets/text.ts';
 import { expiryOf, readCreatedToken, type Bearer, type Pat, type PatRequest } from './pat.ts';
 import { deadBearer, isDeadBearer } from '../dead-bearer.ts';
 import { isAzureHost } from '../host.ts';
 import { explainTokenRefusal } from './refusals.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCIM_PAGE = 100;
 
 export interface ServicePrincipal {
@@ -32,7 +32,7 @@ export async function findServicePrincipal(
   bearer: Bearer,
   nameOrId: string,
 ): Promise<ServicePrincipal> {
-  const attribute = UUID.test(nameOrId) ? 'applicationId' : 'displayName';
+  const attribute = isUuid(nameOrId) ? 'applicationId' : 'displayName';
   const filter = `${attribute} eq "${nameOrId.replaceAll('"', '')}"`;
   const found: ServicePrincipal[] = [];
   // The next page starts after what this one returned (GO service/iam/impl.go), not after SCIM_PAGE:
@@ -61,10 +61,18 @@ export async function findServicePrincipal(
   if (principal === undefined || found.length > 1)
     throw new StageError(
       'obo',
-      `${found.length === 0 ? 'no' : 'more than one'} service principal has ${attribute} "${neutralise(nameOrId, 80)}"`,
+      `${found.length === 0 ? 'no' : 'more than one'} service principal has ${attribute} "${echoed(nameOrId)}"`,
       'Give the application ID (a UUID) of the partner service principal, e.g. from Settings > Identity and access > Service principals',
     );
   return principal;
+}
+
+/**
+ * The name as given, if it is short enough to be a display name; a longer one may be a secret in
+ * the wrong flag: only its start and length.
+ */
+function echoed(nameOrId: string): string {
+  return nameOrId.length <= 40 ? neutralise(nameOrId) : preview(nameOrId);
 }
 
 function readServicePrincipal(value: unknown): ServicePrincipal[] {
@@ -72,7 +80,9 @@ function readServicePrincipal(value: unknown): ServicePrincipal[] {
   const object = value as JsonObject;
   const id = nonEmptyString(object['id']);
   const applicationId = nonEmptyString(object['applicationId']);
+  // Ids go into URLs, hand-offs and logs: one that is not of its kind is no principal of ours.
   if (id === undefined || applicationId === undefined) return [];
+  if (!isTokenId(id) || !isUuid(applicationId)) return [];
   return [{ id, applicationId, displayName: nonEmptyString(object['displayName']) ?? '' }];
 }
 
@@ -137,7 +147,8 @@ function readManagedToken(value: unknown): ManagedToken[] {
   if (typeof value !== 'object' || value === null) return [];
   const object = value as JsonObject;
   const id = nonEmptyString(object['token_id']);
-  if (id === undefined) return [];
+  // Never listed, so never deleted or printed: an id that is not one is no token of the rotation.
+  if (id === undefined || !isTokenId(id)) return [];
   const owner = object['owner_id'];
   const created = object['creation_time'];
   return [
@@ -145,7 +156,7 @@ function readManagedToken(value: unknown): ManagedToken[] {
       id,
       comment: nonEmptyString(object['comment']) ?? '',
       ownerId: owner === undefined || owner === null ? undefined : String(owner),
-      createdAt: typeof created === 'number' ? new Date(created) : undefined,
+      createdAt: serverDate(created),
       expiresAt: expiryOf(object['expiry_time']),
     },
   ];

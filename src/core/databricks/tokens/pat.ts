@@ -2,6 +2,7 @@ import { StageError } from '../../errors.ts';
 import { nonEmptyString, requiredString, type JsonObject } from '../../http/json.ts';
 import { callRest, RestError } from '../../http/rest.ts';
 import type { CallContext } from '../../http/retry.ts';
+import { isTokenId, serverDate } from '../../secrets/server-values.ts';
 import { isDeadBearer } from '../dead-bearer.ts';
 import { explainTokenRefusal, type TokenOwner } from './refusals.ts';
 
@@ -75,12 +76,18 @@ export function readCreatedToken(
   const info = json['token_info'];
   if (value === '' || typeof info !== 'object' || info === null) throw malformed();
   const id = requiredString(info as JsonObject, 'token_id', malformed);
+  if (!isTokenId(id))
+    throw new StageError(
+      stage,
+      'Databricks answered the token creation with a token_id that is not a token id (only letters, digits, - and _ are)',
+      'No Databricks workspace does: check that host is the Databricks URL itself, not a look-alike; the token it may have created cannot be revoked by that id',
+    );
   return { value, id, expiresAt: expiryOf((info as JsonObject)['expiry_time']), comment };
 }
 
-/** Epoch ms, -1 (or absent) for "never". */
+/** Epoch ms, -1 (or absent) for "never"; a date no Date holds is not known either. */
 export function expiryOf(value: unknown): Date | undefined {
-  return typeof value === 'number' && value > 0 ? new Date(value) : undefined;
+  return typeof value === 'number' && value > 0 ? serverDate(value) : undefined;
 }
 
 function refuseNearlyExpired(ctx: CallContext, bearer: Bearer): void {

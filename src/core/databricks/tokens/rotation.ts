@@ -40,9 +40,17 @@ export function planPrune(tokens: ManagedToken[], options: PruneOptions): PruneP
   };
 }
 
-/** The marker as a whole word: rotated-by:o/r must not claim rotated-by:o/repo2's tokens. */
+/** What mint writes after the marker and one space: the moment it minted (toISOString). */
+const MINTED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+/**
+ * Exactly the marker, up to the one delimiter mint writes (a space and the mint time) and nothing
+ * else: rotated-by:acme must claim neither rotated-by:acme2's tokens nor those of the rotation
+ * marked "rotated-by:acme staging", whose comments also start with "rotated-by:acme ".
+ */
 export function hasMarker(comment: string, marker: string): boolean {
-  return comment === marker || comment.startsWith(`${marker} `);
+  if (comment === marker) return true;
+  return comment.startsWith(`${marker} `) && MINTED_AT.test(comment.slice(marker.length + 1));
 }
 
 function age(token: ManagedToken): number {
