@@ -164,4 +164,17 @@ describe('serve', () => {
       server.child.kill('SIGKILL');
     }
   });
+
+  it('serve -- CMD on GitHub masks the service URL first, since the child may print its environment', async () => {
+    const run = await fx.run(
+      ['serve', '--', 'sh', '-c', 'echo "url=$DATABRICKS_METADATA_SERVICE_URL"'],
+      { ...fx.gitlabJob(), GITHUB_ACTIONS: 'true' },
+      (done) => [/^url=(\S+)$/m.exec(done.stdout)?.[1] ?? ''],
+      true,
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const url = /^url=(\S+)$/m.exec(run.stdout)?.[1] ?? '';
+    expect(new URL(url).hostname).toBe('127.0.0.1');
+    expect(run.stderr.split('\n')).toContain(`::add-mask::${url}`);
+  });
 });

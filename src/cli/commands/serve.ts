@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { invalidSetting, startMetadataService } from '../../core/index.ts';
 import type { ParsedArgs } from '../args.ts';
 import { checkOutputPath, render, resolveFormat, writeOutputFile } from '../handoff.ts';
-import { announceMasks, HOLDS_SERVICE_URL } from '../mask.ts';
+import { announceMasks, HOLDS_SERVICE_URL, maskingRunner } from '../mask.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 import { writeStdout } from '../stdio.ts';
@@ -44,16 +44,29 @@ export async function serveCommand(
       session.log.info(
         `Metadata service listening on 127.0.0.1 (auth type metadata-service) for ${variables['DATABRICKS_HOST'] ?? ''}${variables['PGPASSFILE'] ? '; Lakebase password file kept current at PGPASSFILE' : ''}`,
       );
-      if (args.child.length > 0)
-        return await runChild(args.child, { ...session.env, ...variables }, session);
+      const env = session.env;
+      if (args.child.length > 0) {
+        // The child may print its environment: the URL is masked first, as exec masks its token.
+        await announceMasks({
+          ci,
+          env,
+          format: 'shell',
+          secrets: [service.url],
+          note: (line) => session.log.notice(line),
+          stdoutIsData: true,
+          stderrOnly: true,
+        });
+        return await runChild(args.child, { ...env, ...variables }, session);
+      }
       const requested = resolveFormat(
         typeof args.flags['format'] === 'string' ? args.flags['format'] : undefined,
-        ci,
+        maskingRunner(env, ci),
       );
       // No file to write the variables to: on GitHub they are printed as shell, with shell masks.
       const format = requested === 'github' ? 'shell' : requested;
       await announceMasks({
         ci,
+        env,
         // Into a file, the masks are plain commands on stdout, not lines for an eval.
         format: output !== undefined && format === 'shell' ? 'dotenv' : format,
         secrets: [service.url],
