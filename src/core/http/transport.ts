@@ -88,12 +88,18 @@ export function createTransport(userAgent: string): Transport {
     return client;
   };
   let disposed = false;
+  // Not a NetworkError: the run that wanted the answer has ended (one call failed while another
+  // was in flight), so nothing retries it or logs it after the run's last line.
+  const ended = (): Error => new Error('an HTTP request outlived the run that started it');
   return {
-    // Not a NetworkError: a request after dispose is a bug, never retried as a network fault.
-    send: (request, timeoutMs) =>
-      disposed
-        ? Promise.reject(new Error('an HTTP request was started after the run ended'))
-        : sendOnce(clientFor(request.url, timeoutMs), signals, request, timeoutMs),
+    send: async (request, timeoutMs) => {
+      if (disposed) throw ended();
+      try {
+        return await sendOnce(clientFor(request.url, timeoutMs), signals, request, timeoutMs);
+      } catch (error) {
+        throw disposed ? ended() : error;
+      }
+    },
     dispose: () => {
       disposed = true;
       for (const client of clients.values()) client.dispose();

@@ -85,7 +85,7 @@ describe('a transport after dispose', () => {
     try {
       transport.dispose();
       const attempt = transport.send({ method: 'GET', url: answering.url, headers: {} }, 1000);
-      await expect(attempt).rejects.toThrow(/after the run ended/);
+      await expect(attempt).rejects.toThrow(/outlived the run/);
       await expect(attempt).rejects.not.toThrow(NetworkError);
       expect(answering.headers).toEqual([]);
     } finally {
