@@ -1,4 +1,12 @@
-import { escapeHtml, STAGE_LABELS, StageError, VERSION, type Credentials } from '../core/index.ts';
+import {
+  escapeHtml,
+  failureKind,
+  KIND_LABELS,
+  STAGE_LABELS,
+  StageError,
+  VERSION,
+  type Credentials,
+} from '../core/index.ts';
 
 /** The job summary: a small table of what was done; only non-secret values ever reach it. */
 export function renderSummary(result: Credentials, exported: string[]): string {
@@ -22,8 +30,10 @@ function versionRow(): [string, string] {
 /** On failure: the step that failed and the one error line (already redacted by the caller). */
 export function renderFailureSummary(error: unknown, message: string): string {
   const stage = error instanceof StageError ? STAGE_LABELS[error.stage] : 'An unexpected error';
+  const kind = failureKind(error);
   return `<h3>Databricks OIDC credentials: failed</h3>\n<table>${[
     ['Failed step', stage],
+    ['Kind', kind === undefined ? 'unexpected: please report it' : KIND_LABELS[kind]],
     ['Error', message],
     versionRow(),
   ]

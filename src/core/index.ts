@@ -25,7 +25,14 @@ export {
   type SavedPat,
 } from './revocation.ts';
 
-export { ConfigurationError, describeFailure, STAGE_LABELS, StageError } from './errors.ts';
+export {
+  describeFailure,
+  failureKind,
+  KIND_LABELS,
+  STAGE_LABELS,
+  StageError,
+  type FailureKind,
+} from './errors.ts';
 export { DEFAULT_RETRY_POLICY } from './http/retry.ts';
 export { createTransport, type Transport } from './http/transport.ts';
 export { safeLog, type LogSink } from './secrets/log.ts';
@@ -57,8 +64,7 @@ export {
   findings,
   type SourceOptions,
 } from './subject-token/detect.ts';
-export { sourceFailure, type CommandResult } from './subject-token/source-deps.ts';
-export { ExchangeRefusedError } from './databricks/exchange.ts';
+export type { CommandResult } from './subject-token/source-deps.ts';
 export { peekSubjectToken, type PeekedToken } from './peek.ts';
 export { VERSION } from './version.ts';
 export { startMetadataService } from './metadata-service/service.ts';

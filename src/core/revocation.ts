@@ -2,7 +2,7 @@
 import type { Config } from './config.ts';
 import { callContext, obtainCredentials, type CoreDeps } from './credentials.ts';
 import { deletePat, type RevokeOutcome } from './databricks/tokens/index.ts';
-import { describeFailure, StageError } from './errors.ts';
+import { describeFailure, failureKind, StageError } from './errors.ts';
 import { refuseOnAccount } from './job-tokens.ts';
 import type { RetryPolicy } from './http/retry.ts';
 import type { SubjectTokenSource } from './subject-token/source.ts';
@@ -83,7 +83,8 @@ export function notRevoked(
     'revoke',
     `the job-scoped PAT ${saved.tokenId} was not revoked (${reason})`,
     `It stays valid until its expiry: revoke it now with ${manualRevokeCommand(saved)}`,
-    cause === undefined ? undefined : { cause },
+    // Left valid by a network fault or an outage, it is transient; by a refusal, refused.
+    { kind: failureKind(cause) === 'transient' ? 'transient' : 'refused', cause },
   );
 }
 

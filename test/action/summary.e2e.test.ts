@@ -31,11 +31,23 @@ describe('the job summary', () => {
       '<th align="left">Failed step</th><td>Exchanging the token at Databricks</td>',
     );
     expect(run.summary).toContain('Databricks refused the token');
+    expect(run.summary).toContain(
+      '<th align="left">Kind</th><td>refused: a policy, grant or answer to change</td>',
+    );
   });
+
+  it('says a transient failure is worth a re-run, by its kind, not its wording', async () => {
+    fx.addServicePrincipalPolicy();
+    fx.emulator.faults.add('workspace.token', { kind: 'status', status: 503 }, Infinity);
+    const run = await fx.run({ host: fx.emulator.workspace.url, 'client-id': SP_APPLICATION_ID });
+    expect(run.exitCode).toBe(1);
+    expect(run.summary).toContain('<td>transient: running the job again may succeed</td>');
+  }, 60_000);
 
   it('names the inputs step for an input error', async () => {
     const run = await fx.run({ host: 'htps://dbc-1234.cloud.databricks.com' });
     expect(run.summary).toContain('<td>Reading inputs</td>');
     expect(run.summary).toContain('host starts with &quot;htps://&quot;');
+    expect(run.summary).toContain('<td>bad input: the settings cannot work as given</td>');
   });
 });

@@ -187,6 +187,7 @@ function gaveUp(
     stage,
     `${what} did not succeed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${secrets.sanitise(reason)})`,
     'This looks transient (network, outage or throttling): re-run the job; if it persists, check connectivity and proxy settings from the runner',
+    { kind: 'transient' },
   );
 }
 

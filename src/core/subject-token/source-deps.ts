@@ -23,27 +23,14 @@ export interface SourceDeps {
   secrets: SecretRegistry;
 }
 
-/** No token source at all (exit 3) or a CI found whose token is unavailable (exit 4). */
-export type SourceFailure = 'not-found' | 'unavailable';
-
-const failures = new WeakMap<Error, SourceFailure>();
-
-export function sourceFailure(error: unknown): SourceFailure | undefined {
-  return error instanceof Error ? failures.get(error) : undefined;
-}
-
-function tagged(error: StageError, failure: SourceFailure): StageError {
-  failures.set(error, failure);
-  return error;
-}
-
 /** Inside a detected CI whose token cannot be had: the message holds that CI's fix. */
 export function tokenUnavailable(problem: string, hint: string): StageError {
-  return tagged(new StageError('ci-token', problem, hint), 'unavailable');
+  return new StageError('ci-token', problem, hint, { kind: 'unavailable' });
 }
 
+/** No token source at all: neither a CI nor an explicit token was found. */
 export function noTokenSource(problem: string, hint: string): StageError {
-  return tagged(new StageError('ci-token', problem, hint), 'not-found');
+  return new StageError('ci-token', problem, hint, { kind: 'no-source' });
 }
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

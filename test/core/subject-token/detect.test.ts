@@ -4,7 +4,7 @@ import {
   detectCi,
   detectSubjectToken,
   SecretRegistry,
-  sourceFailure,
+  failureKind,
   suggestPolicy,
   type SourceOptions,
 } from '../../../src/core/index.ts';
@@ -34,7 +34,7 @@ function failureOf(run: () => unknown): string | undefined {
   try {
     run();
   } catch (error) {
-    return sourceFailure(error);
+    return failureKind(error);
   }
   return 'no error';
 }
@@ -66,7 +66,7 @@ describe('detectSubjectToken', () => {
   });
 
   it('is not-found outside any CI, unavailable inside one without a token', () => {
-    expect(failureOf(() => detectSubjectToken(deps({}), auto))).toBe('not-found');
+    expect(failureOf(() => detectSubjectToken(deps({}), auto))).toBe('no-source');
     expect(failureOf(() => detectSubjectToken(deps({ BITBUCKET_BUILD_NUMBER: '7' }), auto))).toBe(
       'unavailable',
     );
@@ -75,7 +75,7 @@ describe('detectSubjectToken', () => {
   it('never takes the Kubernetes ambient token', () => {
     expect(
       failureOf(() => detectSubjectToken(deps({ KUBERNETES_SERVICE_HOST: '10.0.0.1' }), auto)),
-    ).toBe('not-found');
+    ).toBe('no-source');
   });
 
   it('picks the GitLab *_ID_TOKEN whose aud matches', async () => {
