@@ -1,5 +1,7 @@
 import {
+  hostVariables,
   libpqEnv,
+  tokenVariables,
   type Credentials,
   type JobTokens,
   type LakebaseCredential,
@@ -49,33 +51,21 @@ function databaseOutputs(database: LakebaseCredential): Record<string, string> {
  */
 export function exportedEnv(result: Credentials, mode: ExportMode): Record<string, string> {
   const { target } = result;
-  const account: Record<string, string> =
-    target.kind === 'account' && target.accountId !== undefined
-      ? { DATABRICKS_ACCOUNT_ID: target.accountId }
-      : {};
   switch (mode) {
     // With metadata-service, the service's own variables (metadata-service-launch.ts) instead.
     case 'none':
     case 'metadata-service':
       return {};
     case 'token':
-      return {
-        DATABRICKS_HOST: target.host.url,
-        // The job-scoped PAT, when one was minted: it outlives the OAuth token.
-        DATABRICKS_TOKEN: result.tokens?.pat?.value ?? result.token.accessToken,
-        DATABRICKS_AUTH_TYPE: 'pat',
-        ...account,
-        ...libpqEnv(result.database),
-      };
+      return tokenVariables(result);
     case 'oidc':
       return {
-        DATABRICKS_HOST: target.host.url,
+        ...hostVariables(target),
         DATABRICKS_AUTH_TYPE: 'github-oidc',
         ...(result.clientId === undefined ? {} : { DATABRICKS_CLIENT_ID: result.clientId }),
         // Go, Python and the CLI read DATABRICKS_TOKEN_AUDIENCE; the Java SDK reads TOKEN_AUDIENCE.
         DATABRICKS_TOKEN_AUDIENCE: target.audience,
         TOKEN_AUDIENCE: target.audience,
-        ...account,
         ...libpqEnv(result.database),
       };
   }

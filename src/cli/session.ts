@@ -3,7 +3,7 @@ import {
   createTransport,
   describeFailure,
   detectSubjectToken,
-  libpqEnv,
+  tokenVariables,
   obtainCredentials,
   safeLog,
   SecretRegistry,
@@ -116,22 +116,15 @@ export class Session {
  * recipe does) would otherwise leave the SDKs "more than one authorization method configured".
  */
 export function credentialEnv(credentials: Credentials): Record<string, string> {
-  const { target, database } = credentials;
   const pat = credentials.tokens?.pat;
   return {
-    DATABRICKS_HOST: target.host.url,
-    DATABRICKS_TOKEN: pat?.value ?? credentials.token.accessToken,
-    DATABRICKS_AUTH_TYPE: 'pat',
+    ...tokenVariables(credentials),
     ...(pat === undefined
       ? {}
       : {
           DATABRICKS_PAT_ID: pat.id,
           DATABRICKS_PAT_EXPIRES_AT: pat.expiresAt?.toISOString() ?? '',
         }),
-    ...(target.kind === 'account' && target.accountId !== undefined
-      ? { DATABRICKS_ACCOUNT_ID: target.accountId }
-      : {}),
-    ...libpqEnv(database),
   };
 }
 

@@ -12,6 +12,7 @@ export {
 } from './credentials.ts';
 
 export { libpqEnv, type LakebaseCredential } from './databricks/lakebase.ts';
+export { hostVariables, tokenVariables } from './handoff-variables.ts';
 export { type ManagedToken, type Pat, type PruneResult } from './databricks/tokens/index.ts';
 export { jobName } from './job-name.ts';
 export type { JobTokens } from './job-tokens.ts';

@@ -7,12 +7,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
 import { callContext, obtainCredentials, type CoreDeps, type Credentials } from '../credentials.ts';
-import {
-  libpqEnv,
-  mintLakebaseCredential,
-  type LakebaseCredential,
-} from '../databricks/lakebase.ts';
+import { mintLakebaseCredential, type LakebaseCredential } from '../databricks/lakebase.ts';
 import { describeFailure } from '../errors.ts';
+import { serviceVariables } from '../handoff-variables.ts';
 import { refusalOf, tokenBody } from './contract.ts';
 import { removePassfile, writePassfile, type Passfile } from './passfile.ts';
 import { Renewing, type Lease } from './renewing.ts';
@@ -94,26 +91,6 @@ export async function startMetadataService(
 
 function portOf(server: ReturnType<typeof createServer>): number {
   return (server.address() as AddressInfo | null)?.port ?? 0;
-}
-
-export function serviceVariables(
-  credentials: Credentials,
-  url: string,
-  passfile: string | undefined,
-): Record<string, string> {
-  const { target, database } = credentials;
-  const libpq = libpqEnv(database);
-  delete libpq['PGPASSWORD'];
-  return {
-    DATABRICKS_AUTH_TYPE: 'metadata-service',
-    DATABRICKS_METADATA_SERVICE_URL: url,
-    DATABRICKS_HOST: target.host.url,
-    ...(target.kind === 'account' && target.accountId !== undefined
-      ? { DATABRICKS_ACCOUNT_ID: target.accountId }
-      : {}),
-    // libpq prefers PGPASSWORD over the file: with it, a reconnect after expiry would fail.
-    ...(database === undefined || passfile === undefined ? {} : { ...libpq, PGPASSFILE: passfile }),
-  };
 }
 
 async function answer(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Credentials } from '../../../src/core/credentials.ts';
-import { serviceVariables } from '../../../src/core/metadata-service/service.ts';
+import { serviceVariables } from '../../../src/core/handoff-variables.ts';
 
 const URL = 'http://127.0.0.1:4242/secret-path';
 
