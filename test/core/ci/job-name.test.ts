@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobName } from '../../src/core/index.ts';
+import { jobName } from '../../../src/core/index.ts';
 
 describe('jobName', () => {
   it('names repository, run, attempt and job on GitHub', () => {
