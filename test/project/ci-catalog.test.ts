@@ -5,15 +5,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CI_CATALOG, type CiRow } from '../../src/core/ci/catalog.ts';
-import { detectCi, jobName } from '../../src/core/index.ts';
+import {
+  detectCi,
+  detectSubjectToken,
+  describeFailure,
+  jobName,
+  SecretRegistry,
+} from '../../src/core/index.ts';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 const LOCAL = jobName({});
 
-/** Every variable a row names: its markers (a tagged `X_*` as X), job-name parts, credentials. */
+/** Every variable a row names: markers (a tagged `X_*` as X), job parts, credentials, temp dir. */
 function variablesOf(row: CiRow): string[] {
   const markers = row.markers.map((marker) => marker.replace(/_\*$/, ''));
-  return [...new Set([...markers, ...row.job.parts, ...row.credentials])].filter(Boolean);
+  const own = [...markers, ...row.job.parts, ...row.credentials, row.tempDirectory ?? ''];
+  return [...new Set(own)].filter(Boolean);
 }
 
 /** The name as a whole word; a tagged marker's also with any `_<tag>` after it. */
@@ -96,6 +103,31 @@ describe('the CI catalog', () => {
       expect(jobName(env).startsWith(`${row.job.prefix}/`)).toBe(true);
     },
   );
+
+  it('names every ambient CI, in detection order, when no token source is found', () => {
+    let problem = '';
+    try {
+      detectSubjectToken(
+        {
+          env: {},
+          readFile: () => Promise.reject(new Error('no file')),
+          runCommand: () => Promise.resolve(undefined),
+          secrets: new SecretRegistry(() => undefined),
+        },
+        { ci: 'auto', audience: undefined, tokenFile: undefined, tokenEnv: undefined },
+      );
+    } catch (error) {
+      problem = describeFailure(error);
+    }
+    // The text is fixed (docs/TROUBLESHOOTING.md lists it): each row by its label's first word.
+    const named = CI_CATALOG.filter((row) => row.ambient).map(
+      (row) => row.label.split(' ')[0] ?? '',
+    );
+    const at = named.map((word) => problem.indexOf(word));
+    expect(at.every((index) => index > problem.indexOf('and '))).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect(problem).not.toContain('Kubernetes');
+  });
 
   it('imports nothing, so the cached token path can read it without loading a source', () => {
     const text = readFileSync(join(SRC, 'core/ci/catalog.ts'), 'utf8');

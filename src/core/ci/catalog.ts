@@ -24,6 +24,8 @@ export interface CiRow {
   /** The CI's own credentials in the job's environment: secrets before anything can print them. */
   readonly credentials: readonly string[];
   readonly masking: Masking;
+  /** The job's own temp directory (emptied after the job), for files that outlive a step. */
+  readonly tempDirectory?: string;
   /** The issuer's subject shape, for `policy`, `doctor` and the docs. */
   readonly subjectShape: string;
   /** Where `sub` changes every run, the claim a policy must pin instead (`subject_claim`). */
@@ -47,6 +49,7 @@ const ROWS = [
     },
     credentials: ['SYSTEM_ACCESSTOKEN'],
     masking: 'setsecret',
+    tempDirectory: 'AGENT_TEMPDIRECTORY',
     subjectShape:
       'p://<org>/<project>/<pipeline> (sc://<org>/<project>/<connection> with a service connection)',
     fixedAudience: 'Azure Pipelines',
@@ -62,6 +65,7 @@ const ROWS = [
     },
     credentials: ['ACTIONS_ID_TOKEN_REQUEST_TOKEN'],
     masking: 'add-mask',
+    tempDirectory: 'RUNNER_TEMP',
     subjectShape: 'repo:<owner>/<repo>:environment:<env> (or :ref:refs/heads/<branch>)',
   },
   {
@@ -178,6 +182,7 @@ export const CI_CHOICES: readonly CiChoice[] = ['auto', ...CI_NAMES, 'env', 'fil
 /**
  * The runners that read a step's output for masking commands, by the variable each sets (to this
  * value): GitHub's first, since a TF_BUILD in a GitHub job is just a variable (see maskingRunner).
+ * Their temp directories are tried in the same order.
  */
 export const OUTPUT_READERS: readonly { ci: CiName; variable: string; value?: string }[] = [
   { ci: 'github', variable: 'GITHUB_ACTIONS', value: 'true' },
