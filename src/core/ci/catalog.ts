@@ -173,7 +173,7 @@ export type CiName = (typeof ROWS)[number]['name'];
 
 export const CI_CATALOG: readonly (CiRow & { readonly name: CiName })[] = ROWS;
 
-export const CI_NAMES: readonly CiName[] = CI_CATALOG.map((row) => row.name);
+const CI_NAMES: readonly CiName[] = CI_CATALOG.map((row) => row.name);
 
 /** What `--ci` takes: detect, one CI, or an explicit source. */
 export type CiChoice = 'auto' | CiName | 'env' | 'file';
