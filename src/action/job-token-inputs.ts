@@ -12,7 +12,7 @@ export function withJobDefaults(
     const value = read(name);
     if (value !== '') return value;
     // The action runs only on a GitHub runner: its comment is always the gha/ form.
-    if (name === 'pat-comment') return jobName({ ...env, GITHUB_ACTIONS: 'true' });
+    if (name === 'pat-comment') return jobName(env, 'github');
     if (name === 'obo-comment') return `rotated-by:${env['GITHUB_REPOSITORY'] ?? 'unknown'}`;
     return value;
   };

@@ -1,6 +1,6 @@
 // The hand-off of one run's variables (exchange, obo mint): where and how they go is settled
 // before any request, so that nothing is minted that could not then be delivered.
-import { invalidSetting, type CiName } from '../core/index.ts';
+import { CI_ROWS, invalidSetting, type CiName } from '../core/index.ts';
 import type { ParsedArgs } from './args.ts';
 import {
   checkGitHubEnv,
@@ -31,7 +31,7 @@ export async function prepareDelivery(
 ): Promise<Deliver> {
   const output = typeof args.flags['output'] === 'string' ? args.flags['output'] : undefined;
   const force = args.flags['force'] === true;
-  // auto: the format of the runner that reads the output (GitHub's, even with a stray TF_BUILD).
+  // auto: the format of the runner that reads the output (GitHub's, even with a stray Azure marker).
   const runner = maskingRunner(session.env, ci);
   const format = resolveFormat(requestedFormat(args), runner);
   if (format === 'github' && output !== undefined)
@@ -46,7 +46,7 @@ export async function prepareDelivery(
     throw invalidSetting(
       'format',
       'is azure, but this is no Azure Pipelines job: nothing here honours its task.setsecret masking, so the token would be printed in clear',
-      'Use --format azure only in Azure Pipelines (TF_BUILD set); elsewhere let --format auto choose, or write the file with --output FILE',
+      `Use --format azure only in Azure Pipelines (${CI_ROWS['azure-devops'].markers.join(', ')} set); elsewhere let --format auto choose, or write the file with --output FILE`,
     );
   return async (variables) => {
     const secrets = Object.entries(variables)

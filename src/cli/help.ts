@@ -1,4 +1,24 @@
+import { CI_CHOICES } from '../core/index.ts';
 import type { Command, Group, HelpTopic } from './args.ts';
+
+/** The words, comma-separated, in lines of at most `width` characters after `indent`. */
+function wrapped(words: readonly string[], indent: string, width: number): string {
+  const lines = [''];
+  for (const [i, word] of words.entries()) {
+    const piece = i < words.length - 1 ? `${word},` : word;
+    const last = lines.length - 1;
+    const line = lines[last] ?? '';
+    if (line !== '' && line.length + piece.length + 1 > width) lines.push(piece);
+    else lines[last] = line === '' ? piece : `${line} ${piece}`;
+  }
+  return lines.join(`\n${indent}`);
+}
+
+const CI_FLAG = wrapped(
+  CI_CHOICES.map((choice) => (choice === 'auto' ? 'auto (default)' : choice)),
+  ' '.repeat(27),
+  76,
+);
 
 const FLAGS = `Settings (a flag beats its variable):
   --host URL               DATABRICKS_HOST: the workspace or account console
@@ -6,8 +26,7 @@ const FLAGS = `Settings (a flag beats its variable):
   --client-id UUID         DATABRICKS_CLIENT_ID: the service principal (omit for account-wide federation)
   --audience AUD           DATABRICKS_TOKEN_AUDIENCE (default: host metadata, account ID, token endpoint)
   --scope SCOPES           default all-apis
-  --ci NAME                auto (default), github, gitlab, azure-devops, circleci, buildkite, bitbucket,
-                           jenkins, terraform-cloud, kubernetes, env, file
+  --ci NAME                ${CI_FLAG}
   --oidc-token-env NAME    DATABRICKS_OIDC_TOKEN_ENV: the variable that holds the JWT
   --oidc-token-file PATH   DATABRICKS_OIDC_TOKEN_FILEPATH: the file that holds the JWT (re-read each time)
   --azure-service-connection ID  DATABRICKS_AZURE_SERVICE_CONNECTION: on Azure Pipelines, the token of

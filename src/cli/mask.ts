@@ -1,4 +1,10 @@
-import { shellQuote, type CiName, type Environment } from '../core/index.ts';
+import {
+  CI_ROWS,
+  OUTPUT_READERS,
+  shellQuote,
+  type CiName,
+  type Environment,
+} from '../core/index.ts';
 import type { Format } from './handoff.ts';
 import { writeStderr, writeStdout } from './stdio.ts';
 import { runCommand } from './system.ts';
@@ -24,28 +30,19 @@ export interface MaskRequest {
   stderrOnly?: boolean;
 }
 
-const NO_MASKING: Partial<Record<CiName, string>> = {
-  gitlab: 'GitLab',
-  circleci: 'CircleCI',
-  bitbucket: 'Bitbucket Pipelines',
-  jenkins: 'Jenkins',
-  'terraform-cloud': 'HCP Terraform',
-  kubernetes: 'Kubernetes',
-};
-
 /**
- * The runner whose log the output reaches, which is the one whose masking counts: GitHub's runner
- * sets GITHUB_ACTIONS=true, Azure's agent TF_BUILD. GitHub's first: a TF_BUILD in a GitHub job is
- * just a variable (and the Azure source, first in detection, may then have given the token).
+ * The runner whose log the output reaches, which is the one whose masking counts (OUTPUT_READERS,
+ * GitHub's first: the Azure source, first in detection, may have given the token in a GitHub job).
  * Otherwise the CI the token came from (an explicit token gives none).
  */
 export function maskingRunner(
   env: Environment | undefined,
   ci: CiName | undefined,
 ): CiName | undefined {
-  if (env?.['GITHUB_ACTIONS'] === 'true') return 'github';
-  if (env?.['TF_BUILD']) return 'azure-devops';
-  return ci;
+  const reader = OUTPUT_READERS.find(({ variable, value }) =>
+    value === undefined ? Boolean(env?.[variable]) : env?.[variable] === value,
+  );
+  return reader?.ci ?? ci;
 }
 
 /**
@@ -60,13 +57,14 @@ export async function announceMasks(request: MaskRequest): Promise<void> {
   const { format, note, holds, stdoutIsData } = request;
   const values = request.secrets.filter((value) => value !== '');
   const runner = format === 'github' ? 'github' : maskingRunner(request.env, request.ci);
+  const row = runner === undefined ? undefined : CI_ROWS[runner];
   const stderrOnly = request.stderrOnly === true;
-  if (runner === 'github') {
+  if (row?.masking === 'add-mask') {
     const toStderr = stderrOnly || stdoutIsData;
     const shell = format === 'shell' && !toStderr;
     return void writeMasks(values.map((v) => gitHubMask(v, shell)).join(''), toStderr);
   }
-  if (runner === 'azure-devops') {
+  if (row?.masking === 'setsecret') {
     if (stdoutIsData && !stderrOnly && format !== 'shell')
       note(
         "stdout starts with Azure's task.setsecret lines: use --output FILE for a file with the hand-off alone",
@@ -74,10 +72,10 @@ export async function announceMasks(request: MaskRequest): Promise<void> {
     const shell = format === 'shell' && !stderrOnly;
     return void writeMasks(values.map((v) => azureMask(v, shell)).join(''), stderrOnly);
   }
-  if (runner === 'buildkite') return redact(values, note);
+  if (row?.masking === 'redactor') return redact(values, note);
   if (holds === undefined) return;
-  const name = runner === undefined ? undefined : NO_MASKING[runner];
-  note(`${name ?? 'This environment'} cannot mask values at run time: ${holds}`);
+  const name = row === undefined ? 'This environment' : (row.maskingLabel ?? row.label);
+  note(`${name} cannot mask values at run time: ${holds}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  CI_CATALOG,
   checkedSource,
   createTransport,
   describeFailure,
@@ -49,11 +50,7 @@ export class Session {
     this.log = safeLog(sink, this.secrets);
     // The CI's own credentials are secrets before anything can print them; an unexpanded Azure
     // macro in their place is not one, and its name is what the error must show.
-    for (const name of [
-      'SYSTEM_ACCESSTOKEN',
-      'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
-      'BUILDKITE_AGENT_ACCESS_TOKEN',
-    ]) {
+    for (const name of CI_CATALOG.flatMap((row) => row.credentials)) {
       const value = env[name] ?? '';
       if (unexpandedMacro('ci-token', name, value) === undefined) this.secrets.add(value);
     }

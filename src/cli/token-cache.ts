@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { isToken, jobName, type Environment } from '../core/startup.ts';
+import { CI_ROWS, isToken, jobName, OUTPUT_READERS, type Environment } from '../core/startup.ts';
 import { SETTING_VARIABLES } from './setting-variables.ts';
 
 /** The last second a Date can print (year 275760): a later expires_on is a corrupt entry. */
@@ -46,8 +46,11 @@ export interface CacheEntry {
  * another job's token answers to another job's policy.
  */
 export function cacheEntry(argv: readonly string[], env: Environment): CacheEntry {
-  const base =
-    env['RUNNER_TEMP'] || env['AGENT_TEMPDIRECTORY'] || env['XDG_RUNTIME_DIR'] || tmpdir();
+  const runnerTemp = OUTPUT_READERS.flatMap(({ ci }) => {
+    const name = CI_ROWS[ci].tempDirectory;
+    return name === undefined ? [] : [env[name]];
+  }).find(Boolean);
+  const base = runnerTemp || env['XDG_RUNTIME_DIR'] || tmpdir();
   const key = JSON.stringify([
     withoutJsonFlag(argv),
     SETTING_VARIABLES.map((name) => env[name] ?? ''),

@@ -21,7 +21,7 @@ import { DEFAULT_RETRY_POLICY, type CallContext, type RetryPolicy } from './http
 import type { Transport } from './http/transport.ts';
 import type { LogSink } from './secrets/log.ts';
 import type { SecretRegistry } from './secrets/registry.ts';
-import type { CiName } from './subject-token/ci-detector.ts';
+import type { CiName } from './ci/catalog.ts';
 import { decodeClaims, describeClaims, type TokenClaims } from './subject-token/claims.ts';
 import { ownAudience } from './databricks/own-audience.ts';
 import { currentJwt, type CurrentJwt, type SubjectTokenSource } from './subject-token/source.ts';

@@ -14,7 +14,7 @@ export {
 export { libpqEnv, type LakebaseCredential } from './databricks/lakebase.ts';
 export { hostVariables, tokenVariables } from './handoff-variables.ts';
 export { type ManagedToken, type Pat, type PruneResult } from './databricks/tokens/index.ts';
-export { jobName } from './job-name.ts';
+export { jobName } from './ci/job-name.ts';
 export type { JobTokens } from './job-tokens.ts';
 export {
   manualRevokeCommand,
@@ -44,27 +44,25 @@ export {
   gitHubActionsSource,
   idTokenRequestFromEnv,
   missingPermissionError,
-  type Environment,
   type IdTokenRequest,
-} from './subject-token/github-actions.ts';
+} from './ci/sources/github.ts';
+export type { Environment } from './subject-token/source-deps.ts';
 export { givenToken } from './subject-token/given.ts';
 export type { SubjectTokenSource } from './subject-token/source.ts';
-export { CI_CHOICES, type CiChoice, type CiName } from './subject-token/ci-detector.ts';
 export {
-  audienceToRecommend,
-  CI_SUBJECT_SHAPES,
-  policyCommands,
-  suggestPolicy,
-} from './subject-token/ci-policy.ts';
+  CI_CATALOG,
+  CI_CHOICES,
+  CI_ROWS,
+  OUTPUT_READERS,
+  type CiChoice,
+  type CiName,
+} from './ci/catalog.ts';
+export { audienceToRecommend, policyCommands, suggestPolicy } from './ci/policy.ts';
 export { unexpandedMacro } from './subject-token/azure-macro.ts';
 export { checkedSource } from './subject-token/checked.ts';
 export { audiences, decodeClaims } from './subject-token/claims.ts';
-export {
-  detectCi,
-  detectSubjectToken,
-  findings,
-  type SourceOptions,
-} from './subject-token/detect.ts';
+export { detectSubjectToken, findings, type SourceOptions } from './ci/detect.ts';
+export { detectCi } from './ci/markers.ts';
 export type { CommandResult } from './subject-token/source-deps.ts';
 export { peekSubjectToken, type PeekedToken } from './peek.ts';
 export { VERSION } from './version.ts';

@@ -52,6 +52,18 @@ describe('exec --pat-lifetime', () => {
     expect(await meStatus(record.value)).toBe(403);
   });
 
+  it('names an HCP Terraform run in the comment, as detection names the CI (not "local")', async () => {
+    const tfc = fx.emulator.ci.terraformCloud;
+    const aud = fx.tokenEndpoint();
+    fx.trust(tfc, [aud]);
+    const env = tfc.jobEnv(aud, 'DATABRICKS');
+    const run = await fx.run(['exec', '--pat-lifetime', '600', '--', ...childPrinting(0)], env);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(onlyPat().comment).toBe(
+      `tfc/${env['TFC_WORKSPACE_SLUG']}/run/${env['TFC_RUN_ID']}/unknown/unknown`,
+    );
+  });
+
   it("revokes it when the child fails, and keeps the child's exit code", async () => {
     const run = await fx.run(
       ['exec', '--pat-lifetime', '600', '--', ...childPrinting(3)],

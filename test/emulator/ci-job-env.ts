@@ -55,6 +55,8 @@ export function createTerraformCloudSide(handle: IssuerHandle): TerraformCloudSi
       return {
         TFC_RUN_ID: text(side.claims['terraform_run_id']),
         TFC_WORKSPACE_NAME: text(side.claims['terraform_workspace_name']),
+        // "organization/workspace" (HashiCorp, HCP Terraform run environment: environment variables).
+        TFC_WORKSPACE_SLUG: `${text(side.claims['terraform_organization_name'])}/${text(side.claims['terraform_workspace_name'])}`,
         TFC_PROJECT_NAME: text(side.claims['terraform_project_name']),
         TF_CLOUD_ORGANIZATION: text(side.claims['terraform_organization_name']),
         [`TFC_WORKLOAD_IDENTITY_AUDIENCE${suffix}`]: aud,

@@ -1,5 +1,6 @@
 import {
-  CI_SUBJECT_SHAPES,
+  CI_CATALOG,
+  CI_ROWS,
   describeFailure,
   findings,
   logSafeJson,
@@ -31,9 +32,7 @@ const CLAIMS_SHOWN = [
   'iat',
   'project_path',
   'repository',
-  'pipeline_id',
-  'repositoryUuid',
-  'oidc.circleci.com/project-id',
+  ...CI_CATALOG.flatMap((row) => (row.pinnedClaim === undefined ? [] : [row.pinnedClaim])),
 ];
 
 export async function doctorCommand(
@@ -49,7 +48,7 @@ export async function doctorCommand(
     const { ci, deps } = session.coreDeps(settings);
     report['ci'] = ci ?? null;
     report['token_source'] = deps.subjectToken.description;
-    if (ci !== undefined) report['subject_shape'] = CI_SUBJECT_SHAPES[ci];
+    if (ci !== undefined) report['subject_shape'] = CI_ROWS[ci].subjectShape;
     const { target, claims, hostMetadata } = await peekSubjectToken(settings.config, deps);
     report['host_metadata'] = describeMetadata(hostMetadata);
     report['audience'] = { value: target.audience, from: target.audienceSource };

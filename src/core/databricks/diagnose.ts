@@ -1,12 +1,10 @@
-import type { CiName } from '../subject-token/ci-detector.ts';
+import { CI_ROWS, type CiName } from '../ci/catalog.ts';
 import {
-  AUDIENCE_SET_IN,
   audienceToRecommend,
-  FIXED_AUDIENCE,
   policyCommands,
   suggestPolicy,
   type SuggestedPolicy,
-} from '../subject-token/ci-policy.ts';
+} from '../ci/policy.ts';
 import { audiences, type TokenClaims } from '../subject-token/claims.ts';
 import type { Target } from './discovery.ts';
 
@@ -54,7 +52,7 @@ function audienceAdvice(
   ci: CiName | undefined,
   recommended: string | undefined,
 ): string[] {
-  const setIn = ci === undefined ? undefined : AUDIENCE_SET_IN[ci];
+  const setIn = ci === undefined ? undefined : CI_ROWS[ci].audienceSetIn;
   if (recommended !== undefined)
     return [
       `The token's audience is neither the account ID nor the token endpoint of this host, and it is set in ${setIn ?? 'the job'}, not by this tool: set it there to ${recommended} (the policy below lists that one) rather than build a policy on an audience that may be a mistake.`,
@@ -66,7 +64,7 @@ function audienceAdvice(
     return [
       `${policyHas}: either list the audience above in the policy, or set the input audience: ${accountId}.`,
     ];
-  const fixedBy = ci === undefined ? undefined : FIXED_AUDIENCE[ci];
+  const fixedBy = ci === undefined ? undefined : CI_ROWS[ci].fixedAudience;
   const or =
     fixedBy !== undefined
       ? ` (${fixedBy} fixes the audience of its token: nothing else can change it)`

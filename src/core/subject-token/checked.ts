@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { CallContext } from '../http/retry.ts';
 import { invalidSetting } from '../config.ts';
 import { audiences, decodeClaims } from './claims.ts';
-import { DEFAULT_TOKEN_FIX, isDefaultServiceAccountToken } from './kubernetes.ts';
+import { DEFAULT_TOKEN_FIX, isDefaultServiceAccountToken } from './default-token.ts';
 import { tokenUnavailable } from './source-deps.ts';
 import type { SubjectTokenSource } from './source.ts';
 

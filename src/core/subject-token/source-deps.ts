@@ -1,7 +1,9 @@
 import { StageError } from '../errors.ts';
 import { unexpandedMacro } from './azure-macro.ts';
 import type { SecretRegistry } from '../secrets/registry.ts';
-import type { Environment } from './github-actions.ts';
+
+/** Environment variables as an edge passes them in; the core never reads `process` itself. */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** What a command printed; `undefined` from the runner means the command does not exist. */
 export interface CommandResult {

@@ -1,18 +1,15 @@
-import { neutralise } from '../secrets/text.ts';
-import { audiences, decodeClaims } from './claims.ts';
-import type { CiDetector } from './ci-detector.ts';
-import { acceptJwt, tokenUnavailable, type SourceDeps } from './source-deps.ts';
-import type { SubjectTokenSource } from './source.ts';
+import { neutralise } from '../../secrets/text.ts';
+import { audiences, decodeClaims } from '../../subject-token/claims.ts';
+import type { CiSource } from '../source.ts';
+import { acceptJwt, tokenUnavailable, type SourceDeps } from '../../subject-token/source-deps.ts';
+import type { SubjectTokenSource } from '../../subject-token/source.ts';
 
 /**
  * CircleCI: `circleci run oidc get` mints a JWT for the audience asked for; without an explicit
  * audience, or with the one CIRCLE_OIDC_TOKEN_V2 already has (the org ID), that variable itself.
  * Never a silent fallback: a token for another audience than the one asked for is no token.
  */
-export const circleci: CiDetector = {
-  ci: 'circleci',
-  label: 'CircleCI',
-  present: (env) => (env['CIRCLECI'] ? 'CIRCLECI is set' : undefined),
+export const circleci: CiSource = {
   source(deps, options) {
     const v2 = deps.env['CIRCLE_OIDC_TOKEN_V2'];
     if (v2) deps.secrets.add(v2);

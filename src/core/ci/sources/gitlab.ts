@@ -1,14 +1,10 @@
-import { neutralise } from '../secrets/text.ts';
-import { audiences, decodeClaims } from './claims.ts';
-import type { CiDetector } from './ci-detector.ts';
-import type { Environment } from './github-actions.ts';
-import { acceptJwt, tokenUnavailable } from './source-deps.ts';
+import { neutralise } from '../../secrets/text.ts';
+import { audiences, decodeClaims } from '../../subject-token/claims.ts';
+import type { CiSource } from '../source.ts';
+import { acceptJwt, tokenUnavailable, type Environment } from '../../subject-token/source-deps.ts';
 
 /** GitLab: the `id_tokens:` variable of the job (DATABRICKS_OIDC_TOKEN is read as an explicit token). */
-export const gitlab: CiDetector = {
-  ci: 'gitlab',
-  label: 'GitLab CI/CD',
-  present: (env) => (env['GITLAB_CI'] ? 'GITLAB_CI is set' : undefined),
+export const gitlab: CiSource = {
   source(deps) {
     const names = idTokenVariables(deps.env);
     for (const name of names) deps.secrets.add(deps.env[name] ?? '');

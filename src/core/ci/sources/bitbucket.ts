@@ -1,16 +1,8 @@
-import type { CiDetector } from './ci-detector.ts';
-import { acceptJwt, tokenUnavailable } from './source-deps.ts';
+import type { CiSource } from '../source.ts';
+import { acceptJwt, tokenUnavailable } from '../../subject-token/source-deps.ts';
 
 /** Bitbucket Pipelines: BITBUCKET_STEP_OIDC_TOKEN, present only in steps with `oidc: true`. */
-export const bitbucket: CiDetector = {
-  ci: 'bitbucket',
-  label: 'Bitbucket Pipelines',
-  present: (env) =>
-    env['BITBUCKET_STEP_OIDC_TOKEN']
-      ? 'BITBUCKET_STEP_OIDC_TOKEN is set'
-      : env['BITBUCKET_BUILD_NUMBER']
-        ? 'BITBUCKET_BUILD_NUMBER is set'
-        : undefined,
+export const bitbucket: CiSource = {
   source(deps) {
     const value = deps.env['BITBUCKET_STEP_OIDC_TOKEN'];
     if (!value)

@@ -1,17 +1,13 @@
-import { parseJsonObject, stringField } from '../http/json.ts';
-import { callWithRetries, type CallContext } from '../http/retry.ts';
-import type { CiDetector } from './ci-detector.ts';
-import type { Environment } from './github-actions.ts';
-import { unexpandedMacro } from './azure-macro.ts';
-import { acceptJwt, tokenUnavailable } from './source-deps.ts';
+import { parseJsonObject, stringField } from '../../http/json.ts';
+import { callWithRetries, type CallContext } from '../../http/retry.ts';
+import type { CiSource } from '../source.ts';
+import { unexpandedMacro } from '../../subject-token/azure-macro.ts';
+import { acceptJwt, tokenUnavailable, type Environment } from '../../subject-token/source-deps.ts';
 
 const API_VERSION = '7.2-preview.1';
 
 /** Azure Pipelines: POST to the job's oidctoken endpoint with the job's System.AccessToken. */
-export const azureDevops: CiDetector = {
-  ci: 'azure-devops',
-  label: 'Azure Pipelines',
-  present: (env) => (env['TF_BUILD'] ? 'TF_BUILD is set' : undefined),
+export const azureDevops: CiSource = {
   source(deps, options) {
     const accessToken = azureVariable(deps.env, 'SYSTEM_ACCESSTOKEN');
     if (!accessToken)

@@ -1,11 +1,8 @@
-import type { CiDetector } from './ci-detector.ts';
-import { acceptJwt, tokenUnavailable } from './source-deps.ts';
+import type { CiSource } from '../source.ts';
+import { acceptJwt, tokenUnavailable } from '../../subject-token/source-deps.ts';
 
 /** Buildkite: the agent mints a JWT per audience; pipeline_id is asked for so a policy can pin it. */
-export const buildkite: CiDetector = {
-  ci: 'buildkite',
-  label: 'Buildkite',
-  present: (env) => (env['BUILDKITE'] ? 'BUILDKITE is set' : undefined),
+export const buildkite: CiSource = {
   source(deps) {
     return {
       description: 'Buildkite (buildkite-agent oidc request-token)',

@@ -8,7 +8,7 @@ import {
   suggestPolicy,
   type SourceOptions,
 } from '../../../src/core/index.ts';
-import { CI_DETECTORS } from '../../../src/core/subject-token/detect.ts';
+import { CI_CATALOG } from '../../../src/core/ci/catalog.ts';
 import type { SourceDeps } from '../../../src/core/subject-token/source-deps.ts';
 
 const jwt = (claims: Record<string, unknown>): string =>
@@ -40,15 +40,11 @@ function failureOf(run: () => unknown): string | undefined {
 }
 
 describe('CI_CHOICES', () => {
-  // Listed apart from the detectors so that reading --ci loads none of them.
-  it('names every detector, in detection order, then Kubernetes and the explicit sources', () => {
-    expect(CI_CHOICES).toEqual([
-      'auto',
-      ...CI_DETECTORS.map((detector) => detector.ci),
-      'kubernetes',
-      'env',
-      'file',
-    ]);
+  // Read from the catalog, which imports nothing, so that reading --ci loads no source.
+  it('names every CI, in detection order, Kubernetes (never ambient) last, then the explicit sources', () => {
+    expect(CI_CHOICES).toEqual(['auto', ...CI_CATALOG.map((row) => row.name), 'env', 'file']);
+    expect(CI_CATALOG.filter((row) => !row.ambient).map((row) => row.name)).toEqual(['kubernetes']);
+    expect(CI_CATALOG.at(-1)?.name).toBe('kubernetes');
   });
 });
 

@@ -1,11 +1,8 @@
-import type { CiDetector } from './ci-detector.ts';
-import { tokenUnavailable } from './source-deps.ts';
+import type { CiSource } from '../source.ts';
+import { tokenUnavailable } from '../../subject-token/source-deps.ts';
 
 /** Jenkins: the OIDC provider plugin's credential, bound to DATABRICKS_OIDC_TOKEN (read as explicit). */
-export const jenkins: CiDetector = {
-  ci: 'jenkins',
-  label: 'Jenkins',
-  present: (env) => (env['JENKINS_URL'] ? 'JENKINS_URL is set' : undefined),
+export const jenkins: CiSource = {
   source() {
     throw tokenUnavailable(
       'this Jenkins build has no DATABRICKS_OIDC_TOKEN',

@@ -1,30 +1,12 @@
 import { invalidSetting } from '../config.ts';
-import { azureDevops } from './azure-devops.ts';
-import { bitbucket } from './bitbucket.ts';
-import { buildkite } from './buildkite.ts';
-import type { CiChoice, CiDetector, CiName, DetectOptions } from './ci-detector.ts';
-import { circleci } from './circleci.ts';
-import { tokenEnvSource, tokenFileSource } from './explicit.ts';
-import type { Environment } from './github-actions.ts';
-import { gitHub } from './github-ci.ts';
-import { gitlab } from './gitlab.ts';
-import { jenkins } from './jenkins.ts';
-import { KUBERNETES_FIX, kubernetes } from './kubernetes.ts';
-import { noTokenSource, type SourceDeps } from './source-deps.ts';
-import type { SubjectTokenSource } from './source.ts';
-import { terraformCloud } from './terraform-cloud.ts';
-
-/** Ambient CIs in the order they are tried: specific variables before incidental ones. */
-export const CI_DETECTORS: readonly CiDetector[] = [
-  azureDevops,
-  gitHub,
-  circleci,
-  buildkite,
-  gitlab,
-  bitbucket,
-  terraformCloud,
-  jenkins,
-];
+import { tokenEnvSource, tokenFileSource } from '../subject-token/explicit.ts';
+import { noTokenSource, type Environment, type SourceDeps } from '../subject-token/source-deps.ts';
+import type { SubjectTokenSource } from '../subject-token/source.ts';
+import { CI_CATALOG, CI_ROWS, type CiChoice, type CiName } from './catalog.ts';
+import { detectCi, presence } from './markers.ts';
+import type { DetectOptions } from './source.ts';
+import { CI_SOURCES } from './sources/index.ts';
+import { KUBERNETES_FIX } from './sources/kubernetes.ts';
 
 export interface SourceOptions extends DetectOptions {
   ci: CiChoice;
@@ -45,11 +27,6 @@ export interface SourceFinding {
   why: string;
 }
 
-/** The CI whose variables are present, in detection order (Kubernetes last). */
-export function detectCi(env: Environment): CiName | undefined {
-  return [...CI_DETECTORS, kubernetes].find((detector) => detector.present(env) !== undefined)?.ci;
-}
-
 export function findings(env: Environment, options: SourceOptions): SourceFinding[] {
   const explicit: SourceFinding[] = [
     finding('--oidc-token-file / DATABRICKS_OIDC_TOKEN_FILEPATH', options.tokenFile),
@@ -58,9 +35,9 @@ export function findings(env: Environment, options: SourceOptions): SourceFindin
   ];
   return [
     ...explicit,
-    ...[...CI_DETECTORS, kubernetes].map((detector) => {
-      const why = detector.present(env);
-      return { source: detector.label, matched: why !== undefined, why: why ?? 'not detected' };
+    ...CI_CATALOG.map((row) => {
+      const why = presence(row, env);
+      return { source: row.label, matched: why !== undefined, why: why ?? 'not detected' };
     }),
   ];
 }
@@ -83,19 +60,18 @@ export function detectSubjectToken(deps: SourceDeps, options: SourceOptions): De
       'file',
       '--oidc-token-file PATH (or DATABRICKS_OIDC_TOKEN_FILEPATH)',
     );
-  if (options.ci === 'kubernetes') return { ci, source: kubernetes.source(deps, options) };
-  const detector =
+  const found =
     options.ci === 'auto'
-      ? CI_DETECTORS.find((candidate) => candidate.present(deps.env) !== undefined)
-      : CI_DETECTORS.find((candidate) => candidate.ci === options.ci);
-  if (detector === undefined)
+      ? CI_CATALOG.find((row) => row.ambient && presence(row, deps.env) !== undefined)?.name
+      : options.ci;
+  if (found === undefined)
     throw noTokenSource(
       'no OIDC token source was found (looked for --oidc-token-file, --oidc-token-env, DATABRICKS_OIDC_TOKEN, and Azure Pipelines, GitHub Actions, CircleCI, Buildkite, GitLab, Bitbucket, HCP Terraform and Jenkins variables)',
-      kubernetes.present(deps.env) === undefined
+      presence(CI_ROWS.kubernetes, deps.env) === undefined
         ? 'Run this in a CI job with OIDC enabled, or pass a token with --oidc-token-file or DATABRICKS_OIDC_TOKEN'
         : `In a Kubernetes pod: ${KUBERNETES_FIX}`,
     );
-  return { ci: detector.ci, source: detector.source(deps, options) };
+  return { ci: found, source: CI_SOURCES[found].source(deps, options) };
 }
 
 /** `--ci env` and `--ci file` name where the token is, not a CI: without that place, bad input. */

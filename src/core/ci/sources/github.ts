@@ -1,9 +1,11 @@
-import { decodeClaims } from './claims.ts';
-import { StageError } from '../errors.ts';
-import { parseJsonObject, stringField } from '../http/json.ts';
-import { callWithRetries, type CallContext } from '../http/retry.ts';
-import type { SecretRegistry } from '../secrets/registry.ts';
-import type { SubjectTokenSource } from './source.ts';
+import { decodeClaims } from '../../subject-token/claims.ts';
+import { StageError } from '../../errors.ts';
+import { parseJsonObject, stringField } from '../../http/json.ts';
+import { callWithRetries, type CallContext } from '../../http/retry.ts';
+import type { SecretRegistry } from '../../secrets/registry.ts';
+import { tokenUnavailable, type Environment } from '../../subject-token/source-deps.ts';
+import type { SubjectTokenSource } from '../../subject-token/source.ts';
+import type { CiSource } from '../source.ts';
 
 /** The runner's OIDC request variables, present only with `permissions: id-token: write`. */
 export interface IdTokenRequest {
@@ -11,8 +13,18 @@ export interface IdTokenRequest {
   token: string;
 }
 
-/** Environment variables as an edge passes them in; the core never reads `process` itself. */
-export type Environment = Readonly<Record<string, string | undefined>>;
+/** GitHub Actions for the command line: the same token service the action uses. */
+export const gitHub: CiSource = {
+  source(deps) {
+    const request = idTokenRequestFromEnv(deps.env);
+    if (request === undefined)
+      throw tokenUnavailable(
+        'this GitHub job has no ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+        'Add "permissions: id-token: write" to the job; pull requests from forks never get an OIDC token',
+      );
+    return gitHubActionsSource(request, deps.secrets);
+  },
+};
 
 export function idTokenRequestFromEnv(env: Environment): IdTokenRequest | undefined {
   const url = env['ACTIONS_ID_TOKEN_REQUEST_URL'];

@@ -1,19 +1,10 @@
-import type { CiDetector } from './ci-detector.ts';
-import type { Environment } from './github-actions.ts';
-import { acceptJwt, tokenUnavailable } from './source-deps.ts';
+import type { CiSource } from '../source.ts';
+import { acceptJwt, tokenUnavailable, type Environment } from '../../subject-token/source-deps.ts';
 
 const PREFIX = 'TFC_WORKLOAD_IDENTITY_TOKEN';
 
 /** HCP Terraform: TFC_WORKLOAD_IDENTITY_TOKEN_DATABRICKS, the untagged token, or the only tagged one. */
-export const terraformCloud: CiDetector = {
-  ci: 'terraform-cloud',
-  label: 'HCP Terraform',
-  present: (env) =>
-    tokenNames(env).length > 0
-      ? `${PREFIX} is set`
-      : env['TFC_RUN_ID']
-        ? 'TFC_RUN_ID is set'
-        : undefined,
+export const terraformCloud: CiSource = {
   source(deps) {
     const names = tokenNames(deps.env);
     const name =
