@@ -2,26 +2,22 @@
 // GitHub's runner read it: quoting, escaping, and the values no format can carry.
 import { describe, expect, it } from 'vitest';
 import { FORMATS, render, resolveFormat, type Format } from '../../../src/cli/handoff.ts';
-import { StageError, type CiName } from '../../../src/core/index.ts';
+import { CI_CHOICES, StageError, type CiName } from '../../../src/core/index.ts';
 import { failurePrefix } from '../../support/stages.ts';
 
 const TOKEN = 'dapi0123456789abcdef';
 const SECRET = new Set(['DATABRICKS_TOKEN', 'PGPASSWORD']);
 const RENDERED: Format[] = ['shell', 'dotenv', 'json', 'azure', 'github'];
-const OTHER_CIS: CiName[] = [
-  'circleci',
-  'buildkite',
-  'gitlab',
-  'bitbucket',
-  'terraform-cloud',
-  'jenkins',
-  'kubernetes',
-];
+/** The CIs whose runner reads no hand-off format of its own. */
+const OTHER_CIS = CI_CHOICES.filter(
+  (choice): choice is CiName => !['auto', 'env', 'file', 'azure-devops', 'github'].includes(choice),
+);
 
 describe('resolveFormat', () => {
   it("auto is the format of the runner that reads the output: Azure's, GitHub's, else shell", () => {
     expect(resolveFormat(undefined, 'azure-devops')).toBe('azure');
     expect(resolveFormat('auto', 'github')).toBe('github');
+    expect(OTHER_CIS).toContain('gitlab');
     for (const ci of OTHER_CIS) expect(resolveFormat('auto', ci)).toBe('shell');
     expect(resolveFormat(undefined, undefined)).toBe('shell');
   });
