@@ -2,7 +2,12 @@
 // stdio.ts (the one writer of stdout and stderr) and at system.ts (Buildkite's redactor is a
 // command), so no process is started and the test's own output stays clean.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CiName, CommandResult, Environment } from '../../../src/core/index.ts';
+import {
+  CI_CHOICES,
+  type CiName,
+  type CommandResult,
+  type Environment,
+} from '../../../src/core/index.ts';
 import type { Format } from '../../../src/cli/handoff.ts';
 import { announceMasks, HOLDS_TOKEN, maskingRunner } from '../../../src/cli/mask.ts';
 
@@ -236,5 +241,26 @@ describe('announceMasks where nothing masks', () => {
   it('says nothing where the caller keeps the token from any output (token, exec)', async () => {
     const { stdout, stderr, notes } = await announce('gitlab', 'shell', { holds: null });
     expect([stdout, stderr, notes]).toEqual(['', '', []]);
+  });
+});
+
+describe('announceMasks, every CI and format', () => {
+  const CIS = CI_CHOICES.filter(
+    (choice): choice is CiName => !['auto', 'env', 'file'].includes(choice),
+  );
+  const FORMATS: Format[] = ['shell', 'dotenv', 'json', 'github', 'azure'];
+  const EVERY = [undefined, ...CIS].flatMap((ci) => FORMATS.map((format) => [ci, format] as const));
+
+  it.each(EVERY)('%s, %s: nothing on a stdout that is not its own', async (ci, format) => {
+    const { stdout } = await announce(ci, format, { stderrOnly: true });
+    expect(stdout).toBe('');
+  });
+
+  it.each(EVERY)('%s, %s: each secret masked, or a note that it is not', async (ci, format) => {
+    const { stdout, stderr, notes } = await announce(ci, format);
+    const masks = `${stdout}${stderr}`;
+    const fed = written.commands.map((command) => command.stdin);
+    for (const secret of [SECRET, OTHER])
+      expect(masks.includes(secret) || fed.includes(secret) || notes.length === 1).toBe(true);
   });
 });
