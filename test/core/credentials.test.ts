@@ -227,6 +227,32 @@ describe('obtainCredentials with Lakebase', () => {
     expect(run.secrets.sanitise(database?.password ?? '')).not.toContain(minted?.token);
   });
 
+  it('mints a credential for an Autoscaling endpoint, for the TTL asked', async () => {
+    addJobPolicy(emulator);
+    const name = 'projects/shop/branches/main/endpoints/primary';
+    emulator.lakebase.addEndpoint({ name, state: 'ACTIVE', host: 'primary.db.example' });
+    const run = flow(
+      {
+        host: emulator.workspace.url,
+        'client-id': CLIENT_ID,
+        'lakebase-endpoint': name,
+        'lakebase-ttl': '900',
+        'lakebase-database': 'shop',
+      },
+      github,
+    );
+    const { database } = await run.obtain();
+    const [minted] = emulator.lakebase.credentials;
+    expect(minted).toMatchObject({ kind: 'endpoint', target: name });
+    expect(database).toMatchObject({
+      host: 'primary.db.example',
+      database: 'shop',
+      password: minted?.token,
+    });
+    const [request] = requestsTo(emulator, 'lakebase.endpoint-credential');
+    expect(request?.json).toMatchObject({ endpoint: name, ttl: '900s' });
+  });
+
   it('refuses Lakebase at an account console before any exchange', async () => {
     const run = flow(
       {
