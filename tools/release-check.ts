@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildTree, copyNodeModules, differingFiles } from './fresh-build.ts';
 import { RELEASE_NOTES, releaseAssets } from './release-assets.ts';
 import {
   changelogSection,
@@ -30,48 +31,23 @@ function fail(message: string): never {
   throw new CheckFailed(message);
 }
 
-/**
- * HEAD's tree, as `actions/checkout` of the tag gives it, with a copy of this clone's node_modules
- * (hard links where the file system allows). A symlink would not do: the bundles' module IDs hash
- * the modules' real paths, so a build through one differs from the committed dist/.
- */
+/** HEAD's tree, as `actions/checkout` of the tag gives it, with a copy of this clone's node_modules. */
 function checkoutHead(into: string): string {
   const tree = join(into, 'tree');
   mkdirSync(tree);
   execFileSync('sh', ['-c', 'git archive --format=tar HEAD | tar -x -C "$1"', 'sh', tree], {
     cwd: ROOT,
   });
-  const modules = [join(ROOT, 'node_modules'), join(tree, 'node_modules')];
-  try {
-    execFileSync('cp', ['-al', ...modules], { stdio: 'ignore' });
-  } catch {
-    rmSync(modules[1] ?? '', { recursive: true, force: true });
-    execFileSync('cp', ['-a', ...modules]);
-  }
+  copyNodeModules(ROOT, tree);
   return tree;
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
-    .sort();
 }
 
 /** A fresh build of the tree must give its committed dist/ byte for byte. */
 function checkDist(tree: string, scratch: string): void {
   const committed = join(scratch, 'committed-dist');
   cpSync(join(tree, 'dist'), committed, { recursive: true });
-  run(process.execPath, [join(tree, 'tools', 'build.ts')], tree);
-  const fresh = join(tree, 'dist');
-  const names = [...new Set([...filesUnder(committed), ...filesUnder(fresh)])].sort();
-  const differing = names.filter((name) => {
-    try {
-      return !readFileSync(join(committed, name)).equals(readFileSync(join(fresh, name)));
-    } catch {
-      return true;
-    }
-  });
+  buildTree(tree);
+  const differing = differingFiles(committed, join(tree, 'dist'));
   if (differing.length > 0)
     fail(
       `dist/ of HEAD differs from a clean build in ${differing.join(', ')}: run npm run build and commit dist/ (node tools/dist-diff.ts shows where)`,
