@@ -3,9 +3,7 @@
 // child process: the sources and transport the edges use (GitHub's token service, a given token).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ConfigurationError,
   createTransport,
-  ExchangeRefusedError,
   gitHubActionsSource,
   givenToken,
   obtainCredentials,
@@ -18,6 +16,8 @@ import {
   type LogSink,
   type SubjectTokenSource,
 } from '../../src/core/index.ts';
+import { ConfigurationError } from '../../src/core/errors.ts';
+import { ExchangeRefusedError } from '../../src/core/databricks/exchange.ts';
 import {
   addJobPolicy,
   JOB_SERVICE_PRINCIPAL,

@@ -6,11 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, exitCodeOf } from '../../../src/cli/exit-codes.ts';
 import { render, resolveFormat } from '../../../src/cli/handoff.ts';
 import {
-  ConfigurationError,
   createTransport,
   detectSubjectToken,
-  ExchangeRefusedError,
   gitHubActionsSource,
+  notRevoked,
   obtainCredentials,
   parseConfig,
   SecretRegistry,
@@ -20,6 +19,8 @@ import {
   type SourceOptions,
   type SubjectTokenSource,
 } from '../../../src/core/index.ts';
+import { ConfigurationError } from '../../../src/core/errors.ts';
+import { ExchangeRefusedError } from '../../../src/core/databricks/exchange.ts';
 import type { Stage } from '../../../src/core/errors.ts';
 import {
   addJobPolicy,
@@ -231,12 +232,10 @@ describe('from the flow against the emulator', () => {
     addJobPolicy(emulator);
     emulator.faults.add('workspace.token', { kind: 'status', status: 503 }, FAST.maxAttempts);
     const outage = await obtain(emulator.workspace.url).catch((error: unknown) => error);
-    const wrapped = new StageError('revoke', 'the PAT was not revoked', 'Revoke it by hand', {
-      cause: outage,
-    });
-    expect(exitCodeOf(wrapped)).toBe(EXIT.transient);
-    expect(
-      exitCodeOf(new StageError('revoke', 'not revoked', 'Revoke it', { cause: new Error('x') })),
-    ).toBe(EXIT.refused);
+    // The builder of the revocation failure gives it its kind from what caused it.
+    const saved = { workspaceUrl: emulator.workspace.url, tokenId: 'abc' };
+    expect(exitCodeOf(notRevoked(saved, 'the fresh exchange failed', outage))).toBe(EXIT.transient);
+    expect(exitCodeOf(notRevoked(saved, 'refused', new Error('x')))).toBe(EXIT.refused);
+    expect(exitCodeOf(notRevoked(saved, 'refused'))).toBe(EXIT.refused);
   });
 });
