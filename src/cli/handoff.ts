@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, appendFile, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
+  holdsRunnerCommand,
   invalidSetting,
   logSafeJson,
   StageError,
@@ -35,7 +36,7 @@ export function render(
   const entries = Object.entries(variables);
   // Every value was checked by its kind on arrival; a line break would still end one line and
   // start another (a command, another variable) in every format.
-  for (const [name, value] of entries)
+  for (const [name, value] of entries) {
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(value))
       throw new StageError(
@@ -43,6 +44,14 @@ export function render(
         `the value of ${name} holds a line break or another control character`,
         'No value Databricks gives does: check that host is the Databricks URL itself, not a look-alike',
       );
+    // Azure's agent reads ##vso[ anywhere in a line of the log, whatever the format around it.
+    if (holdsRunnerCommand(value))
+      throw new StageError(
+        'outputs',
+        `the value of ${name} holds a runner's logging command (##vso[ or ##[)`,
+        'No value Databricks gives does: check that host is the Databricks URL itself, not a look-alike',
+      );
+  }
   switch (format) {
     case 'shell':
       return entries.map(([name, value]) => `export ${name}=${shellQuote(value)}\n`).join('');

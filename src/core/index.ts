@@ -38,7 +38,14 @@ export { DEFAULT_RETRY_POLICY } from './http/retry.ts';
 export { createTransport, type Transport } from './http/transport.ts';
 export { safeLog, type LogSink } from './secrets/log.ts';
 export { SecretRegistry } from './secrets/registry.ts';
-export { defuse, escapeHtml, hashEscaped, logSafeJson, shellQuote } from './secrets/text.ts';
+export {
+  defuse,
+  escapeHtml,
+  hashEscaped,
+  holdsRunnerCommand,
+  logSafeJson,
+  shellQuote,
+} from './secrets/text.ts';
 export type { TokenClaims } from './subject-token/claims.ts';
 export {
   gitHubActionsSource,

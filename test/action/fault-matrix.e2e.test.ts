@@ -435,6 +435,23 @@ const ROWS: Row[] = [
     counts: {},
     fails: { stage: 'lakebase', message: /the current user has no userName/ },
   },
+  {
+    // PGUSER is printed in the command line's hand-offs, where Azure reads ##vso[ anywhere.
+    name: "SCIM Me userName holding Azure's ##vso[: terminal, refused by its kind",
+    lakebase: 'instance',
+    faults: [
+      [
+        'workspace.scim',
+        {
+          kind: 'json',
+          status: 200,
+          body: { id: '1', userName: 'sp##vso[task.setvariable variable=EVIL]1' },
+        },
+      ],
+    ],
+    counts: {},
+    fails: { stage: 'lakebase', message: /the userName Databricks answered with is not a user name/ },
+  },
 
   // Lakebase provisioned instance
   {

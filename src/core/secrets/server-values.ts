@@ -1,4 +1,4 @@
-import { hasSpaceOrControl } from './text.ts';
+import { hasSpaceOrControl, holdsRunnerCommand } from './text.ts';
 
 // Server answers are untrusted: each value is checked by its kind and bounded in size before it
 // shapes a URL, reaches a log or goes into the environment of every later step (where a value of
@@ -34,9 +34,14 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** A Postgres user name as Databricks gives it (an application ID or an e-mail address). */
+/**
+ * A Postgres user name as Databricks gives it (an application ID or an e-mail address): it is
+ * printed in hand-offs (PGUSER), so no runner's command may hide in it.
+ */
 export function isUserName(value: string): boolean {
-  return value.length <= MAX_USER_NAME_LENGTH && !hasSpaceOrControl(value);
+  return (
+    value.length <= MAX_USER_NAME_LENGTH && !hasSpaceOrControl(value) && !holdsRunnerCommand(value)
+  );
 }
 
 /** What `pat revoke --token-id` takes and every token id a server answers with must be. */

@@ -22,6 +22,11 @@ export function defuse(text: string): string {
     .replace(/##(?=vso\[)/gi, '# #');
 }
 
+/** Whether text holds what a runner reads as a command wherever it stands: Azure's `##vso[`, GitHub's `##[`. */
+export function holdsRunnerCommand(text: string): boolean {
+  return /##(?:vso)?\[/i.test(text);
+}
+
 /**
  * JSON text that no runner reads a command in, for data printed where a log may show it: `#` as
  * `\u0023` (outside strings JSON has no `#`, so the parsed value is the same), which leaves no

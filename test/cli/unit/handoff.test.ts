@@ -92,15 +92,16 @@ describe('render, json', () => {
     expect(JSON.parse(text)).toEqual(variables);
   });
 
-  it('escapes every # so that no ##[ or ##vso[ reaches a log, and the value parses back', () => {
+  it('escapes every # so that no ##[ or ##vso[ can form in a log, and the value parses back', () => {
+    // Values holding a whole ##vso[ or ##[ are refused before any format (see below).
     const variables = {
-      A: '##vso[task.setvariable variable=X]y',
-      B: '##[error]z',
+      A: '#vso[task.setvariable variable=X]y',
+      B: 'a#[error]z#',
       C: '::add-mask::w',
     };
     const text = render('json', variables, SECRET);
     expect(text).not.toContain('#');
-    expect(text).toContain('\\u0023\\u0023vso[');
+    expect(text).toContain('\\u0023vso[');
     expect(JSON.parse(text)).toEqual(variables);
     // A :: stays inside a string: no line starts a workflow command.
     for (const line of text.split('\n')) expect(line).not.toMatch(/^\s*::/);
@@ -187,5 +188,25 @@ describe('render refuses a value that would end its line', () => {
     expect(message).toBe(
       `${failurePrefix('outputs')}the value of PGHOST holds a line break or another control character. No value Databricks gives does: check that host is the Databricks URL itself, not a look-alike`,
     );
+  });
+});
+
+describe("render refuses a value holding a runner's logging command", () => {
+  it.each(
+    RENDERED.flatMap((format) =>
+      [
+        'sp##vso[task.setvariable variable=EVIL]1',
+        'x##VSO[task.prependpath]/tmp',
+        'a##[group]b',
+      ].map((value) => [format, value] as const),
+    ),
+  )('%s refuses %j', (format, value) => {
+    expect(() => render(format, { PGUSER: value }, SECRET)).toThrow(
+      "the value of PGUSER holds a runner's logging command (##vso[ or ##[)",
+    );
+  });
+
+  it('passes a single # and a :: inside a value (neither is a command there)', () => {
+    expect(render('shell', { PGUSER: 'a#b::c' }, SECRET)).toBe("export PGUSER='a#b::c'\n");
   });
 });
