@@ -101,6 +101,13 @@ export async function checkOutputPath(path: string, force: boolean): Promise<voi
     );
   if (existing?.isDirectory())
     throw invalidSetting('output', `${quoted(path)} is a directory`, 'Give the path of a file');
+  // Replaced by rename, a device node (/dev/null, run as root) would become a file with the token.
+  if (existing?.isCharacterDevice() === true || existing?.isBlockDevice() === true)
+    throw invalidSetting(
+      'output',
+      `${quoted(path)} is a device, not a file`,
+      'Give the path of a regular file; to discard the hand-off, leave out --output',
+    );
   await access(dirname(path), constants.W_OK | constants.X_OK).catch((error: unknown) => {
     throw invalidSetting(
       'output',

@@ -1,7 +1,13 @@
 // The hand-off text of each format, as a shell, a dotenv reader, a JSON parser, Azure's agent and
 // GitHub's runner read it: quoting, escaping, and the values no format can carry.
 import { describe, expect, it } from 'vitest';
-import { FORMATS, render, resolveFormat, type Format } from '../../../src/cli/handoff.ts';
+import {
+  checkOutputPath,
+  FORMATS,
+  render,
+  resolveFormat,
+  type Format,
+} from '../../../src/cli/handoff.ts';
 import { CI_CHOICES, StageError, type CiName } from '../../../src/core/index.ts';
 import { failurePrefix } from '../../support/stages.ts';
 
@@ -208,5 +214,14 @@ describe("render refuses a value holding a runner's logging command", () => {
 
   it('passes a single # and a :: inside a value (neither is a command there)', () => {
     expect(render('shell', { PGUSER: 'a#b::c' }, SECRET)).toBe("export PGUSER='a#b::c'\n");
+  });
+});
+
+describe('checkOutputPath', () => {
+  // Only checked, never written: --force replaces by rename, which would turn a device into a file.
+  it.each(['/dev/null', '/dev/zero'])('refuses the device %s even with --force', async (path) => {
+    await expect(checkOutputPath(path, true)).rejects.toThrow(
+      /^Reading inputs failed: output ".*" is a device, not a file\./,
+    );
   });
 });
