@@ -9,6 +9,7 @@ import {
   resolveFormat,
   writeGitHubEnv,
   writeOutputFile,
+  type Format,
 } from './handoff.ts';
 import { announceMasks, HOLDS_TOKEN, maskingRunner } from './mask.ts';
 import { SECRET_VARIABLES, type Session } from './session.ts';
@@ -42,12 +43,7 @@ export async function prepareDelivery(
     );
   if (format === 'github') await checkGitHubEnv(session.env);
   if (output !== undefined) await checkOutputPath(output, force);
-  if (format === 'azure' && output === undefined && runner !== 'azure-devops')
-    throw invalidSetting(
-      'format',
-      'is azure, but this is no Azure Pipelines job: nothing here honours its task.setsecret masking, so the token would be printed in clear',
-      `Use --format azure only in Azure Pipelines (${CI_ROWS['azure-devops'].markers.join(', ')} set); elsewhere let --format auto choose, or write the file with --output FILE`,
-    );
+  refuseUnmaskedAzure(format, output, runner);
   return async (variables) => {
     const secrets = Object.entries(variables)
       .filter(([name]) => SECRET_VARIABLES.has(name))
@@ -66,4 +62,18 @@ export async function prepareDelivery(
     else if (output !== undefined) await writeOutputFile(output, text, force);
     else writeStdout(text);
   };
+}
+
+/** Azure's logging commands to stdout where no Azure agent reads them would print the secret. */
+export function refuseUnmaskedAzure(
+  format: Format,
+  output: string | undefined,
+  runner: CiName | undefined,
+): void {
+  if (format === 'azure' && output === undefined && runner !== 'azure-devops')
+    throw invalidSetting(
+      'format',
+      'is azure, but this is no Azure Pipelines job: nothing here honours its task.setsecret masking, so the token would be printed in clear',
+      `Use --format azure only in Azure Pipelines (${CI_ROWS['azure-devops'].markers.join(', ')} set); elsewhere let --format auto choose, or write the file with --output FILE`,
+    );
 }

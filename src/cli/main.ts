@@ -18,7 +18,12 @@ import { writeStderr, writeStdout } from './stdio.ts';
 
 export async function main(argv: string[], env: Environment): Promise<number> {
   const code = await run(argv, env);
-  if (!process.stdout.isTTY) writeStdout(shellFailureLine(argv, env, code));
+  const line = process.stdout.isTTY ? '' : shellFailureLine(argv, env, code);
+  try {
+    if (line !== '') writeStdout(line);
+  } catch {
+    // stdout was closed: the run already said so in its one line, and its code stands.
+  }
   return code;
 }
 

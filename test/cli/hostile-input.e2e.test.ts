@@ -444,27 +444,32 @@ describe('crash paths end in one line that names the stage', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ token_type: 'Bearer' });
   });
 
-  it('a closed stdout (EPIPE) ends in one line on stderr', async () => {
-    const env = { ...fx.gitlabJob(), TMPDIR: fx.dir, PATH: jobPath() };
-    const child = spawn(process.execPath, [CLI_ENTRY, 'token', ...fx.settings()], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).not.toBe(0);
-    expect(stderr.split('\n').filter((line) => line.startsWith('databricks-oidc:'))).toEqual([
-      expect.stringMatching(
-        /^databricks-oidc: Writing outputs failed: stdout was closed before everything was written \(EPIPE\)/,
-      ),
-    ]);
-    expect(stderr).not.toMatch(/^\s+at /m);
-    expect(cliLeaks({ exitCode: code ?? 1, stdout: '', stderr }, fx.emulator.secrets())).toEqual(
-      [],
-    );
-  });
+  // exchange also prints `(exit N)` for an eval after a failure: a closed stdout must not make a
+  // second line of that, nor change the code.
+  it.each([['token'], ['exchange', '--format', 'shell']])(
+    'a closed stdout (EPIPE) ends in one line on stderr: %s',
+    async (...command) => {
+      const env = { ...fx.gitlabJob(), TMPDIR: fx.dir, PATH: jobPath() };
+      const child = spawn(process.execPath, [CLI_ENTRY, ...command, ...fx.settings()], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(2);
+      expect(stderr.split('\n').filter((line) => line.startsWith('databricks-oidc:'))).toEqual([
+        expect.stringMatching(
+          /^databricks-oidc: Writing outputs failed: stdout was closed before everything was written \(EPIPE\)/,
+        ),
+      ]);
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(cliLeaks({ exitCode: code ?? 1, stdout: '', stderr }, fx.emulator.secrets())).toEqual(
+        [],
+      );
+    },
+  );
 
   it('--application-id echoes no more than the start of a misplaced secret', async () => {
     fx.emulator.pats.addAdmin(CLIENT_ID);

@@ -177,4 +177,14 @@ describe('serve', () => {
     expect(new URL(url).hostname).toBe('127.0.0.1');
     expect(run.stderr.split('\n')).toContain(`::add-mask::${url}`);
   });
+
+  it('refuses an empty command and an unmasked Azure format before any exchange', async () => {
+    const empty = await fx.run(['serve', '--', ''], fx.gitlabJob());
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr).toContain('after -- is empty');
+    const azure = await fx.run(['serve', '--format', 'azure'], fx.gitlabJob());
+    expect(azure.exitCode).toBe(2);
+    expect(azure.stderr).toContain('is azure, but this is no Azure Pipelines job');
+    expect(fx.exchanges()).toBe(0);
+  });
 });

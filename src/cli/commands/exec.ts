@@ -52,7 +52,7 @@ export async function execCommand(
 }
 
 /** The command after `--`: an empty name (`-- "$UNSET"`) is refused before anything is minted. */
-function childCommand(command: string[]): string[] {
+export function childCommand(command: string[]): string[] {
   if (command[0] === undefined || command[0].trim() === '')
     throw invalidSetting(
       'command',

@@ -8,7 +8,8 @@ import { announceMasks, HOLDS_SERVICE_URL, maskingRunner } from '../mask.ts';
 import type { Session } from '../session.ts';
 import type { CliSettings } from '../settings.ts';
 import { writeStdout } from '../stdio.ts';
-import { runChild } from './exec.ts';
+import { refuseUnmaskedAzure } from '../delivery.ts';
+import { childCommand, runChild } from './exec.ts';
 
 const PASSFILE_FS = { writeFile, rename, rm };
 
@@ -29,7 +30,16 @@ export async function serveCommand(
       'The command gets the variables in its environment; drop --output',
     );
   if (output !== undefined) await checkOutputPath(output, force);
+  if (args.child.length > 0) childCommand(args.child);
   const { ci, deps } = session.coreDeps(settings);
+  const env = session.env;
+  const requested = resolveFormat(
+    typeof args.flags['format'] === 'string' ? args.flags['format'] : undefined,
+    maskingRunner(env, ci),
+  );
+  // No file to write the variables to: on GitHub they are printed as shell, with shell masks.
+  const format = requested === 'github' ? 'shell' : requested;
+  if (args.child.length === 0) refuseUnmaskedAzure(format, output, maskingRunner(env, ci));
   // libpq's password file, in a directory of its own that only this user can enter.
   const dir =
     settings.config.lakebase === undefined
@@ -44,7 +54,6 @@ export async function serveCommand(
       session.log.info(
         `Metadata service listening on 127.0.0.1 (auth type metadata-service) for ${variables['DATABRICKS_HOST'] ?? ''}${variables['PGPASSFILE'] ? '; Lakebase password file kept current at PGPASSFILE' : ''}`,
       );
-      const env = session.env;
       if (args.child.length > 0) {
         // The child may print its environment: the URL is masked first, as exec masks its token.
         await announceMasks({
@@ -58,12 +67,6 @@ export async function serveCommand(
         });
         return await runChild(args.child, { ...env, ...variables }, session);
       }
-      const requested = resolveFormat(
-        typeof args.flags['format'] === 'string' ? args.flags['format'] : undefined,
-        maskingRunner(env, ci),
-      );
-      // No file to write the variables to: on GitHub they are printed as shell, with shell masks.
-      const format = requested === 'github' ? 'shell' : requested;
       await announceMasks({
         ci,
         env,
