@@ -55,7 +55,7 @@ export async function mintJobTokens(
   if (pat !== undefined) onPat?.(pat, target.host.url);
   if (pat !== undefined)
     ctx.log.info(
-      `Job-scoped PAT ${pat.id} created; expires ${pat.expiresAt?.toISOString() ?? 'never (the server set no expiry)'}`,
+      `Job-scoped PAT ${pat.id} created; expires ${pat.expiresAt?.toISOString() ?? 'never, or at no time a date can hold (the server gave no usable expiry)'}`,
     );
   const mint = asked.obo?.mint;
   const oboMint =

@@ -338,7 +338,7 @@ describe('every path out of exec after a PAT exists revokes it', () => {
     );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toBe('[]');
-    expect(run.stderr).toContain('expires never (the server set no expiry)');
+    expect(run.stderr).toContain('expires never, or at no time a date can hold');
     expect(fx.emulator.pats.isLive(onlyPat().value)).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import { callContext, obtainCredentials, type CoreDeps, type Credentials } from 
 import { mintLakebaseCredential, type LakebaseCredential } from '../databricks/lakebase.ts';
 import { describeFailure } from '../errors.ts';
 import { serviceVariables } from '../handoff-variables.ts';
+import { serverDate } from '../secrets/server-values.ts';
 import { refusalOf, tokenBody } from './contract.ts';
 import { removePassfile, writePassfile, type Passfile } from './passfile.ts';
 import { Renewing, type Lease } from './renewing.ts';
@@ -126,10 +127,11 @@ async function answer(
 function warnIfNotRenewable(first: Credentials, deps: CoreDeps): void {
   if (deps.subjectToken.choosesAudience) return;
   const exp = first.claims?.exp;
+  const expiry = typeof exp === 'number' ? serverDate(exp * 1000) : undefined;
   const until =
-    typeof exp === 'number'
-      ? `until ${new Date(exp * 1000).toISOString()} (in ${Math.round((exp * 1000 - deps.clock.now()) / 60_000)} min)`
-      : 'until its token expires';
+    expiry === undefined
+      ? 'until its token expires'
+      : `until ${expiry.toISOString()} (in ${Math.round((expiry.getTime() - deps.clock.now()) / 60_000)} min)`;
   deps.log.warning(
     `The token comes from ${deps.subjectToken.description}, which this service cannot renew: it serves tokens only ${until}, unless that source holds a newer token by then (a projected Kubernetes token file is rotated by the kubelet). For a longer job, use a source that can be asked again (the CI's token service).`,
   );

@@ -1,3 +1,4 @@
+import { serverDate } from '../secrets/server-values.ts';
 import type { Clock } from '../clock.ts';
 import type { CallContext } from '../http/retry.ts';
 import { invalidSetting } from '../config.ts';
@@ -28,7 +29,7 @@ export function checkedSource(
         );
       if (typeof claims.exp === 'number' && claims.exp * 1000 <= clock.now())
         throw tokenUnavailable(
-          `the token from ${source.description} expired at ${new Date(claims.exp * 1000).toISOString()}`,
+          `the token from ${source.description} expired at ${serverDate(claims.exp * 1000)?.toISOString() ?? 'a time no date can hold'}`,
           'Get a fresh token: CI tokens live minutes, so exchange it in the step that receives it',
         );
       if (isDefaultServiceAccountToken(claims))
