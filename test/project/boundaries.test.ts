@@ -52,6 +52,11 @@ describe('architecture boundaries', () => {
       'src/core/ci/x.ts',
       "import { parseHost } from '../databricks/host.ts';\nexport const p = parseHost;\n",
     ],
+    [
+      'src/core/ci/sources/x.ts',
+      "import { parseHost } from '../../databricks/host.ts';\nexport const p = parseHost;\n",
+    ],
+    ['src/core/x.ts', "export const fs = await import('node:fs');\n"],
   ])('%s: refuses %j', async (file, code) => {
     expect(await ruleBreaks(file, code)).not.toEqual([]);
   });
