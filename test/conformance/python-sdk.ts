@@ -12,12 +12,22 @@ const PROBE = fileURLToPath(new URL('sdk_probe.py', import.meta.url));
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const run = promisify(execFile);
 
+/** Python that imports the SDK from wherever findPythonSdk found it (the oracle needs its prelude). */
+export const SDK_IMPORT = `import os, sys
+if os.environ.get("DATABRICKS_SDK_PY"):
+    sys.path.insert(0, os.environ["DATABRICKS_SDK_PY"])
+    import prelude
+`;
+
 export type SdkAnswer = { ok: true } & Record<string, unknown>;
 export type SdkFailure = { ok: false; error: string; message: string };
 
 export interface PythonSdk {
   /** Where the SDK came from, for the test names. */
   origin: string;
+  /** The python3 to run, and the environment that finds the SDK (DATABRICKS_SDK_PY: the oracle). */
+  python: string;
+  env: Record<string, string>;
   /** Runs sdk_probe.py in a fresh process with exactly `env` (plus PATH): as a later step would. */
   probe(
     mode: 'auth' | 'apis',
@@ -28,6 +38,9 @@ export interface PythonSdk {
   command(mode: 'auth'): { argv: string[]; env: Record<string, string> };
 }
 
+/** Whether ../shared holds the oracle: then a suite that cannot run it is broken, not skipped. */
+export const ORACLE_PRESENT = existsSync(join(ORACLE, 'prelude.py'));
+
 /** The SDK, or the one line that says why it cannot run here. */
 export async function findPythonSdk(): Promise<PythonSdk | string> {
   const fromOracle = existsSync(join(ORACLE, 'prelude.py'));
@@ -36,9 +49,10 @@ export async function findPythonSdk(): Promise<PythonSdk | string> {
     PYTHONDONTWRITEBYTECODE: '1',
     ...(fromOracle ? { DATABRICKS_SDK_PY: ORACLE } : {}),
   };
+  // A pip-installed SDK counts only at the oracle's version: another one is another contract.
   const check = fromOracle
     ? `import sys; sys.path.insert(0, ${JSON.stringify(ORACLE)}); import prelude, requests, google.protobuf, databricks.sdk`
-    : 'import databricks.sdk';
+    : "from databricks.sdk.version import __version__ as v; assert v == '0.133.0', 'databricks-sdk ' + v + ' is not 0.133.0'";
   try {
     await run(PYTHON, ['-c', check], { env: base });
   } catch (error) {
@@ -52,6 +66,8 @@ export async function findPythonSdk(): Promise<PythonSdk | string> {
   }
   return {
     origin: fromOracle ? 'oracle 0.133.0' : 'pip databricks-sdk',
+    python: PYTHON,
+    env: base,
     async probe(mode, env, args) {
       try {
         const { stdout } = await run(PYTHON, [PROBE, mode, JSON.stringify(args ?? {})], {
