@@ -28,8 +28,6 @@ import { Check } from './live-check-run.ts';
 import { readSettings, SettingsError, type Settings } from './live-check-settings.ts';
 import { cleanUp, probeMe, probeObo, probePats } from './live-check-tokens.ts';
 
-const USER_AGENT = 'databricks-oidc-live-check/0.1';
-
 async function runChecks(check: Check): Promise<void> {
   const host = await probeMetadata(check);
   const tokenEndpoint = await probeTokenEndpoint(check, host);
@@ -93,10 +91,11 @@ async function main(): Promise<number> {
   const secrets = new SecretRegistry(onGitHub ? (value) => core.setSecret(value) : () => undefined);
   if (settings.jwt.kind === 'given') secrets.add(settings.jwt.value);
   else secrets.add(settings.jwt.request.token);
-  const transport = createTransport(USER_AGENT);
+  const release = await version();
+  const transport = createTransport(`databricks-oidc-live-check/${release}`);
   const check = new Check(settings, transport, secrets);
   check.facts.push(
-    `databricks-oidc ${await version()} live check, Node ${process.version}, ${new Date().toISOString()}`,
+    `databricks-oidc ${release} live check, Node ${process.version}, ${new Date().toISOString()}`,
     ...describeSettings(settings),
   );
   let problem: string | undefined;

@@ -204,6 +204,13 @@ export function resolveTarget(config: Config, given: HostMetadata | undefined): 
       `${host.url} is an account console, but the account ID is unknown`,
       'Set account-id to your Databricks account ID (account console, top right menu)',
     );
+  // As the SDKs (PY config.py: "account_id is required"): its endpoint is account-scoped.
+  if (kind === 'unified' && accountId === undefined && metadata?.tokenEndpoint === undefined)
+    throw new ConfigurationError(
+      'discovery',
+      `${host.url} is a unified host, but the account ID is unknown`,
+      'Set account-id to your Databricks account ID (account console, top right menu)',
+    );
   const tokenEndpoint =
     metadata?.tokenEndpoint ??
     (kind !== 'workspace' && accountId !== undefined

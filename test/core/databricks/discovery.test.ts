@@ -133,6 +133,17 @@ describe('resolveTarget', () => {
     ).toBe(`https://dbc-1.cloud.databricks.com/oidc/accounts/${ACCOUNT}/v1/token`);
   });
 
+  it('needs account-id for a unified host whose metadata names none, as the SDKs do', () => {
+    const metadata = metadataOf(WORKSPACE, {
+      host_type: 'unified',
+      oidc_endpoint: 'https://dbc-1.cloud.databricks.com/oidc/accounts/{account_id}',
+      workspace_id: '1',
+    });
+    expect(() => resolveTarget(config({ host: 'dbc-1.cloud.databricks.com' }), metadata)).toThrow(
+      /is a unified host, but the account ID is unknown/,
+    );
+  });
+
   it('needs account-id for a console whose metadata holds only the {account_id} template', () => {
     const console = parseHost('accounts.cloud.databricks.com');
     const metadata = metadataOf(console, {
