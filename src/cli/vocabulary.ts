@@ -14,6 +14,7 @@ function flag(setting: string): string {
 const NAMES = SETTINGS.join('|');
 
 const RULES: [RegExp, (...groups: string[]) => string][] = [
+  [/\bset account-id and audience\b/g, () => `set ${flag('account-id')} and ${flag('audience')}`],
   [new RegExp(`\\bset the input (${NAMES}): `, 'g'), (_, name = '') => `set ${flag(name)} to `],
   [
     new RegExp(`\\b([Ss]et|[Rr]emove) (${NAMES})\\b(?!-)`, 'g'),
@@ -25,6 +26,9 @@ const RULES: [RegExp, (...groups: string[]) => string][] = [
   [/\ban oidc-token that\b/g, () => 'an ID token that'],
   [/\buse oidc-token there\b/g, () => 'pass a token with --oidc-token-file there'],
   [/\bCheck the inputs\b/g, () => 'Check the settings'],
+  [/\bcheck account-id\b/g, () => `check ${flag('account-id')}`],
+  [/(?<![-\w])pat-lifetime\b/g, () => '--pat-lifetime'],
+  [/\buse export-env: oidc\b/g, () => "use serve (the SDKs' metadata-service auth)"],
 ];
 
 export function cliWords(line: string): string {
