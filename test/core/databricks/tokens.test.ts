@@ -141,7 +141,20 @@ describe('planPrune', () => {
 
   it('adopts unmarked tokens only when asked, and only while a marked one is kept', () => {
     const adopt = { marker: 'rotated-by:o/r', keep: 1, adoptUnmanaged: true };
-    expect(ids(planPrune(tokens, adopt).remove)).toEqual(['b', 'a', 'original', 'other']);
+    expect(ids(planPrune(tokens, adopt).remove)).toEqual(['b', 'a', 'original']);
     expect(ids(planPrune([tokens[0] as ManagedToken], adopt).remove)).toEqual([]);
+  });
+
+  it("never adopts another rotation's token, whatever its marker", () => {
+    const adopt = { marker: 'rotated-by:acme', keep: 1, adoptUnmanaged: true };
+    const mixed = [
+      token('mine', 'rotated-by:acme 2026-01-03T00:00:00.000Z', 3),
+      token('staging', 'rotated-by:acme staging 2026-01-02T00:00:00.000Z', 2),
+      token('theirs', 'rotated-by:other/repo 2026-01-01T00:00:00.000Z', 1),
+      token('partner', 'Partner Connect', 0),
+    ];
+    const plan = planPrune(mixed, adopt);
+    expect(ids(plan.remove)).toEqual(['partner']);
+    expect(ids(plan.untouched)).toEqual(['staging', 'theirs']);
   });
 });

@@ -25,19 +25,27 @@ export interface PruneOptions {
 
 /**
  * Keep the newest `keep` marked tokens, remove the older marked ones. An unmarked token is removed
- * only when adopting, and only when a marked token is kept, so the partner never loses its last one.
+ * only when adopting, and only when a marked token is kept, so the partner never loses its last one;
+ * a token another rotation minted (its own marker, a space, the mint time) is never adopted.
  */
 export function planPrune(tokens: ManagedToken[], options: PruneOptions): PrunePlan {
   const carries = (t: ManagedToken): boolean => hasMarker(t.comment, options.marker);
   const marked = tokens.filter(carries).sort((a, b) => age(b) - age(a));
-  const unmarked = tokens.filter((t) => !carries(t));
+  const others = tokens.filter((t) => !carries(t));
   const keep = marked.slice(0, options.keep);
   const adopt = options.adoptUnmanaged && keep.length > 0;
+  const adopted = adopt ? others.filter((t) => !mintedByARotation(t.comment)) : [];
   return {
     keep,
-    remove: [...marked.slice(options.keep), ...(adopt ? unmarked : [])],
-    untouched: adopt ? [] : unmarked,
+    remove: [...marked.slice(options.keep), ...adopted],
+    untouched: others.filter((t) => !adopted.includes(t)),
   };
+}
+
+/** The shape mint writes, `<marker> <mint time>`, whatever the marker: another rotation's token. */
+function mintedByARotation(comment: string): boolean {
+  const at = comment.lastIndexOf(' ');
+  return at > 0 && MINTED_AT.test(comment.slice(at + 1));
 }
 
 /** What mint writes after the marker and one space: the moment it minted (toISOString). */
