@@ -1,10 +1,12 @@
 import {
   CI_CHOICES,
+  CI_ROWS,
   invalidSetting,
   jobName,
   parseConfig,
   quoted,
   type CiChoice,
+  type CiName,
   type Config,
   type Environment,
   type SourceOptions,
@@ -37,9 +39,12 @@ export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
   };
   const read = (name: string): string =>
     flag(settingFlag(args.command, name)) ?? variable(SETTING_FLAGS[name]) ?? '';
+  const ci = parseCi(flag('ci') ?? 'auto');
+  // The job is named after the CI whose token is used: the one --ci names, else the detected one.
+  const named = Object.hasOwn(CI_ROWS, ci) ? (ci as CiName) : undefined;
   const config = parseConfig((name) => {
     const value = read(name);
-    return name === 'pat-comment' && value === '' ? jobName(env) : value;
+    return name === 'pat-comment' && value === '' ? jobName(env, named) : value;
   });
   refuseMisspeltHost(config);
   const optional = (value: string | undefined): string | undefined =>
@@ -47,7 +52,7 @@ export function readSettings(args: ParsedArgs, env: Environment): CliSettings {
   return {
     config,
     source: {
-      ci: parseCi(flag('ci') ?? 'auto'),
+      ci,
       audience: config.audience,
       tokenFile: optional(flag('oidc-token-file') ?? variable(SOURCE_VARIABLES['oidc-token-file'])),
       tokenEnv: optional(flag('oidc-token-env') ?? variable(SOURCE_VARIABLES['oidc-token-env'])),

@@ -64,6 +64,16 @@ describe('exec --pat-lifetime', () => {
     );
   });
 
+  it('names the job after the CI --ci chooses, not another CI whose variables are also set', async () => {
+    const env = { ...fx.gitlabJob(), CIRCLECI: 'true', CIRCLE_BUILD_NUM: '99' };
+    const run = await fx.run(
+      ['exec', '--ci', 'gitlab', '--pat-lifetime', '600', '--', ...childPrinting(0)],
+      env,
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(onlyPat().comment).toMatch(/^gitlab\//);
+  });
+
   it("revokes it when the child fails, and keeps the child's exit code", async () => {
     const run = await fx.run(
       ['exec', '--pat-lifetime', '600', '--', ...childPrinting(3)],
