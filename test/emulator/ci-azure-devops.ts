@@ -5,7 +5,7 @@
 //   -> {"oidcToken": "<jwt>"}, aud always api://AzureADTokenExchange
 //
 // The Databricks SDKs build that URL from SYSTEM_TEAMFOUNDATIONCOLLECTIONURI etc.;
-// SYSTEM_OIDCREQUESTURI is the same URL without the query (multi-ci.md §1).
+// SYSTEM_OIDCREQUESTURI is the same URL without the query (databricks-sdk-py oidc_token_supplier.py; MicrosoftDocs/azure-devops-docs sprint-240-update.md).
 // UNCONFIRMED: the error bodies; Azure DevOps answers `{message, typeKey, ...}` objects.
 
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -83,7 +83,7 @@ function oidcToken(side: AzureDevOpsSide, call: Call): Reply {
     }
     sub = `sc://${side.organization}/${side.projectName}/${side.serviceConnection.name}`;
   }
-  // The audience is fixed: a requested one is ignored (multi-ci.md §1).
+  // The audience is fixed: a requested one is ignored (databricks-sdk-py oidc_token_supplier.py; MicrosoftDocs/azure-devops-docs sprint-240-update.md).
   const jwt = side.mintJwt(
     sub === undefined ? { aud: AZURE.audience } : { sub, aud: AZURE.audience },
   );

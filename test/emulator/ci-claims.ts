@@ -1,5 +1,6 @@
 // Per-CI issuer paths, default claims, audiences and lifetimes (shapes from
-// /work/shared/reference/multi-ci.md §1-§2; every value below is made up but shaped like the real).
+// each CI's public docs, as listed in test/emulator/README.md; every value below is made up but shaped
+// like the real).
 
 import type { CiClaims, CiName } from './types.ts';
 

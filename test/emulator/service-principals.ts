@@ -76,7 +76,7 @@ export class ServicePrincipalStore implements ServicePrincipals {
   }
 }
 
-/** SCIM error shape (fact sheet tokens §1.7: `detail`, `status`, `scimType`). */
+/** SCIM error shape (`detail`, `status`, `scimType`: databricks-sdk-go apierr/errors.go, RFC 7644 §3.12). */
 function scimError(status: number, detail: string, scimType?: string): Reply {
   return jsonReply(status, {
     schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],

@@ -1,7 +1,7 @@
 // The RFC 8693 token exchange at POST /oidc/v1/token and /oidc/accounts/<id>/v1/token.
 //
 // UNCONFIRMED: every `error_description` below is our own wording. Databricks documents the
-// OAuth error shape but not its strings (fact sheet §1.5, §9.1); clients must treat them as opaque.
+// OAuth error shape but not its strings (golang/oauth2 internal/token.go; databricks-sdk-py oauth.py; contract audit B6, B10); clients must treat them as opaque.
 
 import type { Call } from './dispatch.ts';
 import { isReply, jsonReply, mediaType, oauthError, type Reply } from './http-util.ts';

@@ -1,7 +1,8 @@
 // Token API (/api/2.0/token/*), Token Management API (/api/2.0/token-management/*) and the token
 // permissions (/api/2.0/permissions/authorization/tokens) on the workspace server.
 //
-// Shapes follow the reference (tokens-pat-obo.md §1.1, §1.2). UNCONFIRMED unless noted: every
+// Shapes follow databricks/databricks-sdk-go service/settings/impl.go and model.go (TokenInfo,
+// CreateOboTokenResponse; contract audit D1-D7, E1-E7). UNCONFIRMED unless noted: every
 // HTTP status and message below, except `User does not have permission to use tokens.`,
 // `requirement failed: Invalid timeout: 0`, `On-behalf-of token creation for service principals is
 // not enabled for this workspace`, and RESOURCE_DOES_NOT_EXIST for an unknown token id.

@@ -56,7 +56,7 @@ export class TokenStore {
   /**
    * The grant behind a request's bearer token, or the REST error to answer. Tokens minted at the
    * account token endpoint are accepted on the workspace too: both belong to the one emulated
-   * account, and the real behaviour is UNCONFIRMED (fact sheet §5.4).
+   * account, and the real behaviour is UNCONFIRMED (no public source; the live check asks).
    */
   authenticate(call: Call, requiredScope = 'all-apis'): TokenGrant | Reply {
     const grant = this.#lookup(bearerToken(call.headers['authorization']));
