@@ -450,7 +450,10 @@ const ROWS: Row[] = [
       ],
     ],
     counts: {},
-    fails: { stage: 'lakebase', message: /the userName Databricks answered with is not a user name/ },
+    fails: {
+      stage: 'lakebase',
+      message: /the userName Databricks answered with is not a user name/,
+    },
   },
 
   // Lakebase provisioned instance
