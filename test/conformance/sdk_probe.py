@@ -11,8 +11,8 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.environ["DATABRICKS_SDK_PY"]) if os.environ.get("DATABRICKS_SDK_PY") else None
-if os.environ.get("DATABRICKS_SDK_PY"):
+if os.environ.get("DATABRICKS_SDK_PY"):  # the oracle in ../shared, not a pip-installed SDK
+    sys.path.insert(0, os.environ["DATABRICKS_SDK_PY"])
     import prelude  # noqa: F401  (stubs the google-auth module Debian lacks)
 
 from databricks.sdk import WorkspaceClient  # noqa: E402

@@ -185,6 +185,9 @@ function badMetadata(field: string, kind: string): StageError {
   );
 }
 
+const SET_ACCOUNT_ID =
+  'Set account-id to your Databricks account ID (account console, top right menu)';
+
 /**
  * The Databricks SDKs' order: an account console if the name or the metadata says so, a unified
  * host if the metadata says so; the token endpoint the OAuth metadata names, else the host-name
@@ -202,14 +205,14 @@ export function resolveTarget(config: Config, given: HostMetadata | undefined): 
     throw new ConfigurationError(
       'discovery',
       `${host.url} is an account console, but the account ID is unknown`,
-      'Set account-id to your Databricks account ID (account console, top right menu)',
+      SET_ACCOUNT_ID,
     );
   // As the SDKs (PY config.py: "account_id is required"): its endpoint is account-scoped.
   if (kind === 'unified' && accountId === undefined && metadata?.tokenEndpoint === undefined)
     throw new ConfigurationError(
       'discovery',
       `${host.url} is a unified host, but the account ID is unknown`,
-      'Set account-id to your Databricks account ID (account console, top right menu)',
+      SET_ACCOUNT_ID,
     );
   const tokenEndpoint =
     metadata?.tokenEndpoint ??

@@ -191,6 +191,10 @@ export async function deleteManagedToken(
  * E3 (MicrosoftDocs/azure-docs#105809): Azure answers "On-Behalf of tokens are not enabled for this
  * workspace", a feature an admin cannot turn on there, so Azure gets the self-token advice.
  */
+/** What works where on-behalf-of tokens do not (Azure). */
+const SELF_TOKEN =
+  'the self-token alternative: a federation policy on the partner service principal itself, and a PAT minted as it with pat-lifetime';
+
 const AZURE_TEXT = /on-behalf of tokens are not enabled/i;
 
 function oboUnavailable(error: RestError, workspaceUrl: string): StageError | undefined {
@@ -200,7 +204,7 @@ function oboUnavailable(error: RestError, workspaceUrl: string): StageError | un
     return new StageError(
       'obo',
       `this workspace has no on-behalf-of tokens (${error.message}); Databricks offers them on AWS and GCP, not on Azure`,
-      'On Azure, use the self-token alternative: a federation policy on the partner service principal itself, and a PAT minted as it with pat-lifetime',
+      `On Azure, use ${SELF_TOKEN}`,
     );
   if (notEnabled)
     return new StageError(
@@ -212,7 +216,7 @@ function oboUnavailable(error: RestError, workspaceUrl: string): StageError | un
     return new StageError(
       'obo',
       `this workspace has no on-behalf-of token API (${error.message})`,
-      'Databricks offers it on AWS and GCP, not on Azure; use the self-token alternative: a federation policy on the partner service principal itself, and a PAT minted as it with pat-lifetime',
+      `Databricks offers it on AWS and GCP, not on Azure; use ${SELF_TOKEN}`,
     );
   return undefined;
 }
